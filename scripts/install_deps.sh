@@ -7,6 +7,7 @@ packages=(
   build-essential cmake git pkg-config
   libtorch-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev
+  libicu-dev
   libgtest-dev libgmock-dev
 )
 
