@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libicu-dev
   libgtest-dev libgmock-dev
+  libgmp-dev
 )
 
 missing=()

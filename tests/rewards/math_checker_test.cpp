@@ -1,0 +1,183 @@
+// The math answer checker on the hard cases of answer grading: extraction
+// rules, exact arithmetic, collections and intervals, and hard limits.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rewards/math/checker.h"
+
+namespace {
+
+using r1::rewards::math::check_answer;
+using r1::rewards::math::check_completion;
+using r1::rewards::math::CheckOptions;
+using r1::rewards::math::CheckStatus;
+
+struct Case {
+  const char* completion;
+  const char* gold;
+  bool correct;
+};
+
+void expect_cases(const std::vector<Case>& cases) {
+  CheckOptions options;
+  options.extractors = r1::rewards::math::default_extractors("gsm8k");
+  for (const Case& c : cases) {
+    auto result = check_completion(c.completion, c.gold, options);
+    EXPECT_EQ(result.correct, c.correct) << "completion: " << c.completion << "\ngold: " << c.gold
+                                         << "\nextracted: " << result.extracted << "\ndetail: " << result.detail;
+  }
+}
+
+TEST(MathChecker, IssueTable) {
+  expect_cases({
+      {"\\boxed{\\frac{3}{4}}", "0.75", true},
+      {"\\boxed{\\frac{1}{\\sqrt{3}}}", "\\frac{\\sqrt{3}}{3}", true},
+      {"So \\boxed{7}. Wait, that is wrong, recheck: \\boxed{9}", "9", true},
+      {"So \\boxed{7}. Wait, that is wrong, recheck: \\boxed{9}", "7", false},
+      {"\\boxed{12} ... so actually \\boxed{", "12", false},
+      {"\\boxed{\\frac{1}{3^{50}}}", "\\frac{1}{3^{51}}", false},
+      {"\\boxed{4, 7}", "47", false},
+      {"\\boxed{12,500}", "12500", true},
+      {"#### $1,250.00", "1250", true},
+      {"The answer is 15, which is the number of apples.", "15", true},
+      {"\\boxed{042}", "42", true},
+      {"\\boxed{(1, 3]}", "(1, 3)", false},
+      {"\\boxed{x = 5}", "5", true},
+      {"\\boxed{2}", "2\\sqrt{3}", false},
+      {"\\boxed{\\pm 3}", "3", false},
+      {"\\boxed{\\frac{-1}{2}}", "-\\frac{1}{2}", true},
+      {"\\boxed{3 \\times 10^{4}}", "30000", true},
+      {"\\boxed{7^{7^{7^{7^7}}}}", "1", false},
+      {"", "", false},
+  });
+}
+
+TEST(MathChecker, BoxedExtraction) {
+  expect_cases({
+      {"\\boxed 5", "5", true},
+      {"\\fbox{5}", "5", true},
+      {"\\boxed{\\{1, 2\\}}", "\\{2, 1\\}", true},
+      {"\\boxed{\\frac{1}{\\boxed{2}}}", "\\frac12", true},
+      {"$\\boxed{5}$.", "5", true},
+      {"\\boxed{5} and then \\boxed 6", "6", true},
+      {"<answer>\\frac{1}{2}</answer>", "0.5", true},
+      {"<answer>3</answer> and <answer>4", "3", false},
+      {"Final Answer: The final answer is $\\frac{2}{3}$. I hope it is correct.", "\\frac{2}{3}", true},
+  });
+}
+
+TEST(MathChecker, NumbersAndFractions) {
+  expect_cases({
+      {"\\boxed{\\dfrac{3}{4}}", "\\tfrac34", true},
+      {"\\boxed{3/4}", "0.75", true},
+      {"\\boxed{2\\frac{1}{2}}", "\\frac{5}{2}", true},
+      {"\\boxed{\\frac{1}{2^{60}}}", "\\frac{1}{2^{61}}", false},
+      {"\\boxed{\u22125}", "-5", true},
+      {"\\boxed{3e5}", "300000", true},
+      {"\\boxed{12{,}500}", "12500", true},
+      {"\\boxed{1,234,567}", "1234567", true},
+      {"\\boxed{50\\%}", "0.5", true},
+      {"\\boxed{50\\%}", "50", true},
+      {"\\boxed{30^\\circ}", "30", true},
+      {"\\boxed{15 \\text{ cm}^2}", "15", true},
+      {"\\boxed{\\$18.90}", "18.9", true},
+      {"\\boxed{\\sqrt[3]{8}}", "2", true},
+      {"\\boxed{\\sqrt{8}}", "2\\sqrt{2}", true},
+      {"\\boxed{\\frac{\\pi}{2}}", "\\frac{1}{2}\\pi", true},
+      {"\\boxed{\\mathrm{e}^2}", "e^{2}", true},
+      {"\\boxed{5!}", "120", true},
+      {"\\boxed{\\binom{5}{2}}", "10", true},
+      {"\\boxed{\\infty}", "\\infty", true},
+      {"\\boxed{0.333}", "\\frac13", false},
+  });
+}
+
+TEST(MathChecker, SymbolicExpressions) {
+  expect_cases({
+      {"\\boxed{(x+1)^2}", "x^2 + 2x + 1", true},
+      {"\\boxed{(x+1)^2}", "x^2 + 2x - 1", false},
+      {"\\boxed{\\frac{x^2-1}{x-1}}", "x+1", true},
+      {"\\boxed{2\\sin x \\cos x}", "\\sin(2x)", true},
+      {"\\boxed{y = 2x + 1}", "y=1+2x", true},
+      {"\\boxed{3 + 4i}", "4i+3", true},
+  });
+}
+
+TEST(MathChecker, Collections) {
+  expect_cases({
+      {"\\boxed{1, 2, 3}", "3, 1, 2", true},
+      {"\\boxed{(1, 2)}", "(2, 1)", false},
+      {"\\boxed{[1, 3)}", "[1,3)", true},
+      {"\\boxed{(-\\infty, 0) \\cup (1, \\infty)}", "(1,\\infty)\\cup(-\\infty,0)", true},
+      {"\\boxed{\\pm 3}", "3, -3", true},
+      {"\\boxed{1 \\pm \\sqrt{2}}", "1+\\sqrt2, 1-\\sqrt2", true},
+      {"\\boxed{\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}}", "\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}", true},
+      {"\\boxed{\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}}", "\\begin{pmatrix}1&2\\\\4&3\\end{pmatrix}", false},
+      {"\\boxed{x \\in [2, 5]}", "[2,5]", true},
+  });
+}
+
+TEST(MathChecker, TextAndChoices) {
+  expect_cases({
+      {"\\boxed{\\text{Devon}}", "\\text{Devon}", true},
+      {"\\boxed{\\text{(C)}}", "C", true},
+      {"\\boxed{C}", "\\text{(C)}", true},
+      {"\\boxed{B}", "\\text{(C)}", false},
+  });
+}
+
+TEST(MathChecker, GoldUnparseableIsReported) {
+  CheckOptions options;
+  auto result = check_completion("\\boxed{5}", "\\frac{1}{", options);
+  EXPECT_FALSE(result.correct);
+  EXPECT_EQ(result.status, CheckStatus::kGoldUnparseable);
+
+  auto empty = check_completion("\\boxed{5}", "   ", options);
+  EXPECT_EQ(empty.status, CheckStatus::kGoldUnparseable);
+}
+
+TEST(MathChecker, TruncatedHasNoAnswer) {
+  CheckOptions options;
+  auto result = check_completion("\\boxed{5} and more", "5", options, /*truncated=*/true);
+  EXPECT_FALSE(result.correct);
+  EXPECT_EQ(result.status, CheckStatus::kNoAnswer);
+}
+
+TEST(MathChecker, HugeInputsHitLimits) {
+  CheckOptions options;
+  std::string deep(100000, '{');
+  auto nested = check_completion("\\boxed{" + deep + "}", "1", options);
+  EXPECT_FALSE(nested.correct);
+
+  std::string long_answer = "\\boxed{" + std::string(1 << 20, '9') + "}";
+  auto huge = check_completion(long_answer, "9", options);
+  EXPECT_FALSE(huge.correct);
+  EXPECT_EQ(huge.status, CheckStatus::kLimitExceeded);
+
+  auto tower = check_answer("7^{7^{7^{7^7}}}", "7^{7^{7^{7^7}}}");
+  EXPECT_TRUE(tower.correct);  // written the same way
+  auto factorial = check_answer("100000!", "1");
+  EXPECT_FALSE(factorial.correct);
+}
+
+TEST(MathChecker, ConcurrentCallsAgree) {
+  std::vector<std::thread> threads;
+  std::vector<int> correct_counts(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &correct_counts] {
+      CheckOptions options;
+      for (int i = 0; i < 200; ++i) {
+        if (check_completion("\\boxed{\\frac{1}{\\sqrt{3}}}", "\\frac{\\sqrt{3}}{3}", options).correct) {
+          ++correct_counts[t];
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int count : correct_counts) EXPECT_EQ(count, 200);
+}
+
+}  // namespace
