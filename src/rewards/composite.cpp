@@ -1,5 +1,6 @@
 #include "rewards/composite.h"
 
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <set>
@@ -72,6 +73,7 @@ CompositeReward::CompositeReward(const std::string& spec, const RewardRegistry& 
 }
 
 CompositeResult CompositeReward::score(const RewardInput& input) const {
+  auto start = std::chrono::steady_clock::now();
   CompositeResult result;
   result.components.reserve(functions_.size());
   for (size_t i = 0; i < functions_.size(); ++i) {
@@ -87,6 +89,7 @@ CompositeResult CompositeReward::score(const RewardInput& input) const {
     result.total += specs_[i].weight * component.value;
     result.components.push_back(std::move(component));
   }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

@@ -27,6 +27,7 @@ std::vector<RewardComponentSpec> parse_reward_spec(const std::string& spec);
 struct CompositeResult {
   double total = 0.0;                     // sum of weight * component value
   std::vector<RewardResult> components;  // in spec order
+  double seconds = 0.0;                   // wall time of scoring this input
 };
 
 class CompositeReward {
