@@ -74,6 +74,8 @@ TEST(MathChecker, NumbersAndFractions) {
       {"\\boxed{\\dfrac{3}{4}}", "\\tfrac34", true},
       {"\\boxed{3/4}", "0.75", true},
       {"\\boxed{2\\frac{1}{2}}", "\\frac{5}{2}", true},
+      {"\\boxed{-1\\frac{1}{3}}", "-\\frac{4}{3}", true},
+      {"\\boxed{2\\frac{x}{2}}", "x", true},
       {"\\boxed{\\frac{1}{2^{60}}}", "\\frac{1}{2^{61}}", false},
       {"\\boxed{\u22125}", "-5", true},
       {"\\boxed{3e5}", "300000", true},

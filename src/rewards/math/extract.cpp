@@ -127,6 +127,7 @@ Outcome extract_gsm8k(std::string_view text, std::string& answer) {
   if (marker == std::string_view::npos) return Outcome::kNone;
   size_t end = text.find('\n', marker);
   std::string line = trim(text.substr(marker + 4, end == std::string_view::npos ? std::string_view::npos : end - marker - 4));
+  for (size_t braced = line.find("{,}"); braced != std::string::npos; braced = line.find("{,}")) line.erase(braced, 3);
   std::string cleaned;
   for (char c : line) {
     if (c != '$' && c != ',') cleaned += c;

@@ -194,7 +194,10 @@ class Parser {
 
   NodePtr parse_term() {
     DepthGuard guard(*this);
-    bool leading_integer = peek().kind == TokenKind::kNumber && peek().text.find_first_of(".e") == std::string::npos;
+    // A mixed number may carry a sign: -1\frac{1}{3} is -(1 + 1/3).
+    size_t number_ahead = at_char("-") ? 1 : 0;
+    bool leading_integer = peek(number_ahead).kind == TokenKind::kNumber &&
+                           peek(number_ahead).text.find_first_of(".e") == std::string::npos;
     NodePtr left = parse_unary();
     bool first = true;
     while (true) {
@@ -206,11 +209,13 @@ class Parser {
         left = node(NodeKind::kDiv, {left, parse_unary()});
       } else if (starts_factor()) {
         // Mixed number: an integer directly followed by \frac of two integers.
-        bool mixed = first && leading_integer && left->kind == NodeKind::kNumber && at_command("\\frac");
+        bool negative = left->kind == NodeKind::kNeg && left->children[0]->kind == NodeKind::kNumber;
+        bool mixed = first && leading_integer && (left->kind == NodeKind::kNumber || negative) && at_command("\\frac");
         NodePtr right = parse_power();
         if (mixed && right->kind == NodeKind::kDiv && right->children[0]->kind == NodeKind::kNumber &&
             right->children[1]->kind == NodeKind::kNumber) {
-          left = node(NodeKind::kAdd, {left, right});
+          left = negative ? node(NodeKind::kNeg, {node(NodeKind::kAdd, {left->children[0], right})})
+                          : node(NodeKind::kAdd, {left, right});
         } else {
           left = node(NodeKind::kMul, {left, right});
         }
