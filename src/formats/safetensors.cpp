@@ -1,8 +1,11 @@
 #include "formats/safetensors.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <set>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -16,12 +19,68 @@
 
 namespace r1 {
 
+namespace {
+
+// The reference implementation rejects headers over 100 MB; so does this one.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+
+bool is_known_dtype(const std::string& dtype) {
+  static const char* const known[] = {"F64", "I64", "U64", "F32", "I32",     "U32",    "F16",
+                                      "BF16", "I16", "U16", "I8", "U8", "BOOL", "F8_E4M3", "F8_E5M2"};
+  for (const char* name : known)
+    if (dtype == name) return true;
+  return false;
+}
+
+// Parses the JSON header and rejects a tensor name that appears twice, which
+// nlohmann::json would otherwise resolve silently by keeping the last entry.
+nlohmann::json parse_header(const std::string& path, const uint8_t* begin, uint64_t size) {
+  std::set<std::string> top_level_keys;
+  auto reject_duplicates = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1) {
+      std::string key = parsed.get<std::string>();
+      if (!top_level_keys.insert(key).second)
+        fail("{}: tensor '{}' appears twice in the header; the file is corrupt", path, key);
+    }
+    return true;
+  };
+  return nlohmann::json::parse(begin, begin + size, reject_duplicates);
+}
+
+// The data section must be covered exactly by the tensors, without overlaps
+// or gaps, as the format requires; a header that lies about offsets fails here.
+void check_tensors_tile_data(const std::string& path, const std::vector<SafetensorsTensor>& tensors,
+                             const uint8_t* data_start, uint64_t data_size) {
+  std::vector<const SafetensorsTensor*> by_offset;
+  for (const auto& tensor : tensors) by_offset.push_back(&tensor);
+  std::sort(by_offset.begin(), by_offset.end(),
+            [](const SafetensorsTensor* a, const SafetensorsTensor* b) { return a->data < b->data; });
+  uint64_t expected_begin = 0;
+  for (const SafetensorsTensor* tensor : by_offset) {
+    uint64_t begin = static_cast<uint64_t>(tensor->data - data_start);
+    if (begin < expected_begin)
+      fail("{}: tensor '{}' starts at data offset {} inside the previous tensor (which ends at {}); the header is "
+           "corrupt",
+           path, tensor->name, begin, expected_begin);
+    if (begin > expected_begin)
+      fail("{}: tensor '{}' starts at data offset {} but the previous tensor ends at {}, leaving a gap; the header "
+           "is corrupt",
+           path, tensor->name, begin, expected_begin);
+    expected_begin = begin + tensor->size_bytes;
+  }
+  if (expected_begin != data_size)
+    fail("{}: the tensors cover {} bytes but the data section has {}; the file has trailing bytes or a wrong header",
+         path, expected_begin, data_size);
+}
+
+}  // namespace
+
 size_t safetensors_dtype_size(const std::string& dtype) {
   if (dtype == "F64" || dtype == "I64" || dtype == "U64") return 8;
   if (dtype == "F32" || dtype == "I32" || dtype == "U32") return 4;
   if (dtype == "F16" || dtype == "BF16" || dtype == "I16" || dtype == "U16") return 2;
   if (dtype == "I8" || dtype == "U8" || dtype == "BOOL" || dtype == "F8_E4M3" || dtype == "F8_E5M2") return 1;
-  fail("safetensors: unknown dtype '{}'", dtype);
+  fail("safetensors: unknown dtype '{}'; known are F64, F32, F16, BF16, I64, I32, I16, I8, U64, U32, U16, U8, BOOL, F8_E4M3 and F8_E5M2", dtype);
 }
 
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
@@ -55,13 +114,24 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
     fail("{}: header claims {} bytes but the file has {} after the length field; the file is truncated", path,
          header_size, mapping_size_ - 8);
   }
+  if (header_size > kMaxHeaderBytes || header_size < 2 || bytes[8] != '{') {
+    munmap(mapping_, mapping_size_);
+    mapping_ = nullptr;
+    fail("{}: header length {} is invalid (a JSON object of at most {} bytes is expected); the file is corrupt or "
+         "not safetensors",
+         path, header_size, kMaxHeaderBytes);
+  }
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes + 8, bytes + 8 + header_size);
+    header = parse_header(path, bytes + 8, header_size);
   } catch (const nlohmann::json::exception& e) {
     munmap(mapping_, mapping_size_);
     mapping_ = nullptr;
     fail("{}: header is not valid JSON ({}); the file is corrupt", path, e.what());
+  } catch (...) {
+    munmap(mapping_, mapping_size_);
+    mapping_ = nullptr;
+    throw;
   }
   const uint8_t* data_start = bytes + 8 + header_size;
   const size_t data_size = mapping_size_ - 8 - header_size;
@@ -86,8 +156,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
       uint64_t elements = 1;
       for (int64_t dim : tensor.shape) {
         if (dim < 0) fail("{}: tensor '{}' has a negative dimension {}", path, name, dim);
+        if (dim > 0 && elements > std::numeric_limits<uint64_t>::max() / 16 / static_cast<uint64_t>(dim))
+          fail("{}: tensor '{}' has a shape whose element count overflows; the header is corrupt", path, name);
         elements *= static_cast<uint64_t>(dim);
       }
+      if (!is_known_dtype(tensor.dtype))
+        fail("{}: tensor '{}' has unknown dtype '{}'; the file is corrupt or from a newer safetensors version", path,
+             name, tensor.dtype);
       const uint64_t expected = elements * safetensors_dtype_size(tensor.dtype);
       if (offsets[1] - offsets[0] != expected)
         fail("{}: tensor '{}' spans {} bytes but dtype {} and its shape need {}", path, name,
@@ -97,6 +172,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
       index_[name] = tensors_.size();
       tensors_.push_back(std::move(tensor));
     }
+    check_tensors_tile_data(path, tensors_, data_start, data_size);
   } catch (const nlohmann::json::exception& e) {
     munmap(mapping_, mapping_size_);
     mapping_ = nullptr;

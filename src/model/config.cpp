@@ -116,11 +116,27 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
   c.rms_norm_eps = json.value("rms_norm_eps", 1e-6);
   c.rope_theta = json.value("rope_theta", 10000.0);
   c.rope_scaling = json.contains("rope_scaling") ? json["rope_scaling"] : nlohmann::json(nullptr);
+  // transformers 5 writes rope_theta and the scaling into one
+  // "rope_parameters" object instead of the two keys above.
+  if (json.contains("rope_parameters") && json["rope_parameters"].is_object()) {
+    const nlohmann::json& rope = json["rope_parameters"];
+    c.rope_theta = rope.value("rope_theta", c.rope_theta);
+    std::string rope_type = rope.value("rope_type", rope.value("type", std::string("default")));
+    c.rope_scaling = rope_type == "default" ? nlohmann::json(nullptr) : rope;
+  }
+  // Options of these families that this decoder does not implement.
+  if (json.value("hidden_act", std::string("silu")) != "silu")
+    fail("config: hidden_act='{}' is not supported; only silu (SwiGLU) is implemented",
+         json["hidden_act"].get<std::string>());
+  if (json.value("mlp_bias", false)) fail("config: mlp_bias=true is not supported; only bias-free MLPs are implemented");
+  if (json.value("use_sliding_window", false))
+    fail("config: use_sliding_window=true is not supported; only full attention is implemented");
   c.tie_word_embeddings = json.value("tie_word_embeddings", c.model_type != "llama");
   // Qwen2 always puts a bias on q/k/v; Llama and Qwen3 read attention_bias.
   c.attention_bias = c.model_type == "qwen2" ? true : json.value("attention_bias", false);
   c.qk_norm = c.model_type == "qwen3";
   if (json.contains("torch_dtype") && json["torch_dtype"].is_string()) c.torch_dtype = json["torch_dtype"];
+  if (json.contains("dtype") && json["dtype"].is_string()) c.torch_dtype = json["dtype"];  // transformers 5 name
   c.bos_token_id = optional_int(json, "bos_token_id");
   if (json.contains("eos_token_id") && !json["eos_token_id"].is_null()) {
     if (json["eos_token_id"].is_array())

@@ -200,8 +200,12 @@ torch::Tensor TransformerImpl::hidden_states(const torch::Tensor& tokens, const 
   const torch::Dtype dtype = this->dtype();
   const auto device = tokens.device();
 
-  // rotary tables for these positions: [B,1,T,D]
-  auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * inv_freq_.view({1, 1, -1});  // [B,T,D/2]
+  // rotary tables for these positions: [B,1,T,D]. Module::to(dtype) also
+  // converts buffers, so a rounded inv_freq_ is recomputed in float32.
+  auto inv_freq = inv_freq_.scalar_type() == torch::kFloat32
+                      ? inv_freq_
+                      : rope_inverse_frequencies(config_).to(inv_freq_.device());
+  auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * inv_freq.view({1, 1, -1});  // [B,T,D/2]
   auto angles = torch::cat({freqs, freqs}, -1).unsqueeze(1);
   auto cos = angles.cos().to(dtype);
   auto sin = angles.sin().to(dtype);
