@@ -131,6 +131,52 @@ TEST(MathChecker, TextAndChoices) {
   });
 }
 
+TEST(MathChecker, MoreNotation) {
+  expect_cases({
+      {"\\boxed{\\left( 1, 2 \\right)}", "(1,2)", true},
+      {"\\boxed{(12, 500)}", "(12,500)", true},
+      {"\\boxed{-\\infty}", "-\\infty", true},
+      {"\\boxed{-\\infty}", "\\infty", false},
+      {"\\boxed{1e-3}", "0.001", true},
+      {"\\boxed{2^{10}}", "1024", true},
+      {"\\boxed{123456789012345678901234567890}", "123456789012345678901234567891", false},
+      {"\\boxed{\\frac{\\sqrt{2}}{2}}", "\\frac{1}{\\sqrt2}", true},
+      {"\\boxed{\\log_2 8}", "3", true},
+      {"\\boxed{\\ln(e^2)}", "2", true},
+      {"\\boxed{\\sqrt{-4}}", "2", false},
+      {"\\boxed{\\frac{1}{0}}", "1", false},
+      {"\\boxed{x > 3}", "3 < x", true},
+      {"\\boxed{x \\ge 3}", "x > 3", false},
+      {"\\boxed{2x + 4 = 0}", "x + 2 = 0", true},
+      {"\\boxed{\\emptyset}", "\\varnothing", true},
+      {"#### 1,250.", "1250", true},
+      {"The answer is $\\frac{1}{2}$.", "0.5", true},
+      {"**Final Answer:** 42", "42", true},
+      {"\\boxed{1011_2}", "1011_2", true},
+      {"\\boxed{1011_2}", "1011_3", false},
+      {"\\boxed{\\dfrac{7}{2}\\text{ inches}}", "3.5", true},
+      {"\\boxed{\\text{east}}", "\\text{East}", true},
+      {"\\boxed{90^{\\circ}}", "90", true},
+      {"\\boxed{(1,2) \\cup (3,4)}", "(1,2) \\cup [3,4]", false},
+      {"\\boxed{\\{1,2\\}}", "\\{1,2,3\\}", false},
+      {"\\boxed{3 = 5}", "5", false},
+      {"\\boxed{x > 3}", "(3, \\infty)", true},
+      {"\\boxed{x \\ge 3}", "(3, \\infty)", false},
+      {"\\boxed{3 \\ge x}", "(-\\infty, 3]", true},
+      {"\\boxed{-1 < x \\le 2}", "(-1, 2]", true},
+      {"\\boxed{-1 < x \\le 2}", "(-1, 2)", false},
+      {"\\boxed{f(2) = 5}", "5", true},
+      {"\\boxed{5}\\boxed{}", "5", false},
+  });
+}
+
+TEST(MathChecker, ChoiceExtraction) {
+  CheckOptions options;
+  options.extractors = r1::rewards::math::default_extractors("choice");
+  EXPECT_TRUE(check_completion("Comparing the options, (B) fails and (C) holds.", "C", options).correct);
+  EXPECT_FALSE(check_completion("Comparing the options, (C) fails and (B) holds.", "C", options).correct);
+}
+
 TEST(MathChecker, GoldUnparseableIsReported) {
   CheckOptions options;
   auto result = check_completion("\\boxed{5}", "\\frac{1}{", options);

@@ -15,6 +15,15 @@ void collect_symbols(const Node& node, std::set<std::string>& symbols) {
   for (const NodePtr& child : node.children) collect_symbols(*child, symbols);
 }
 
+// The operator of the same relation with its sides swapped (< becomes >).
+std::string mirrored_relation(const std::string& op) {
+  if (op == "<") return ">";
+  if (op == ">") return "<";
+  if (op == "\\le") return "\\ge";
+  if (op == "\\ge") return "\\le";
+  return op;
+}
+
 bool is_collection(const Node& node) {
   return node.kind == NodeKind::kList || node.kind == NodeKind::kSet;
 }
@@ -81,6 +90,16 @@ class Comparator {
     // Text answers ("Devon", "(C)") compare as normalized text.
     if (a.kind == NodeKind::kText || b.kind == NodeKind::kText) return text_of(a) == text_of(b);
 
+    // An inequality in one variable matches the interval it describes: x > 3 and (3, \infty).
+    if (a.kind == NodeKind::kRelation && (b.kind == NodeKind::kBracketed || b.kind == NodeKind::kUnion)) {
+      NodePtr interval = inequality_to_interval(a);
+      if (interval) return equal(*interval, b, depth + 1);
+    }
+    if (b.kind == NodeKind::kRelation && (a.kind == NodeKind::kBracketed || a.kind == NodeKind::kUnion)) {
+      NodePtr interval = inequality_to_interval(b);
+      if (interval) return equal(a, *interval, depth + 1);
+    }
+
     // An assignment or membership matches its value: "k = 11" and 11, "x \in [1, 2]" and [1, 2].
     if (a.kind == NodeKind::kRelation && b.kind != NodeKind::kRelation) return relation_matches_value(a, b, depth);
     if (b.kind == NodeKind::kRelation && a.kind != NodeKind::kRelation) return relation_matches_value(b, a, depth);
@@ -144,29 +163,57 @@ class Comparator {
     return items;
   }
 
+  // The interval of "x < b", "x \ge a", "a < x \le b" (and mirrored forms), or nullptr.
+  static NodePtr inequality_to_interval(const Node& relation) {
+    auto is_less = [](const std::string& op) { return op == "<" || op == "\\le"; };
+    auto is_greater = [](const std::string& op) { return op == ">" || op == "\\ge"; };
+    auto closed = [](const std::string& op) { return op == "\\le" || op == "\\ge"; };
+    auto infinity = [](bool negative) {
+      NodePtr positive = make_node(NodeKind::kInfinity);
+      return negative ? make_node(NodeKind::kNeg, {positive}) : positive;
+    };
+    auto interval = [](NodePtr low, bool low_closed, NodePtr high, bool high_closed) {
+      std::string brackets{low_closed ? '[' : '(', high_closed ? ']' : ')'};
+      return make_node(NodeKind::kBracketed, {std::move(low), std::move(high)}, brackets);
+    };
+    const auto& c = relation.children;
+    const auto& ops = relation.ops;
+    bool variable_first = c[0]->kind == NodeKind::kSymbol;
+    if (c.size() == 2 && (variable_first || c[1]->kind == NodeKind::kSymbol)) {
+      // Normalize to "variable op bound".
+      std::string op = ops[0];
+      NodePtr bound = variable_first ? c[1] : c[0];
+      if (!variable_first) op = mirrored_relation(op);
+      if (is_less(op)) return interval(infinity(true), false, bound, closed(op));
+      if (is_greater(op)) return interval(bound, closed(op), infinity(false), false);
+      return nullptr;
+    }
+    if (c.size() == 3 && c[1]->kind == NodeKind::kSymbol) {
+      if (is_less(ops[0]) && is_less(ops[1])) return interval(c[0], closed(ops[0]), c[2], closed(ops[1]));
+      if (is_greater(ops[0]) && is_greater(ops[1])) return interval(c[2], closed(ops[1]), c[0], closed(ops[0]));
+    }
+    return nullptr;
+  }
+
   bool relation_matches_value(const Node& relation, const Node& value, int depth) {
     if (relation.children.size() != 2) return false;
     const std::string& op = relation.ops[0];
     if (op != "=" && op != "\\in") return false;
-    // The left side must be a name (k = 11, f(x) = ...), not a value (2 + 2 = 4 vs 4 is fine too).
+    // The left side must name something (k = 11, f(x) = ...): "3 = 5" is not an answer of 5.
+    std::set<std::string> left_symbols;
+    collect_symbols(*relation.children[0], left_symbols);
+    if (left_symbols.empty()) return false;
     return equal(*relation.children[1], value, depth + 1);
   }
 
   bool relations_equal(const Node& a, const Node& b, int depth) {
     if (a.children.size() != b.children.size()) return false;
     // Same chain of operators, or the mirrored chain (x > 3 and 3 < x).
-    auto mirrored = [](const std::string& op) -> std::string {
-      if (op == "<") return ">";
-      if (op == ">") return "<";
-      if (op == "\\le") return "\\ge";
-      if (op == "\\ge") return "\\le";
-      return op;
-    };
     size_t n = a.children.size();
     bool same_ops = a.ops == b.ops;
     bool mirror_ops = true;
     for (size_t i = 0; i < a.ops.size(); ++i) {
-      if (mirrored(a.ops[i]) != b.ops[n - 2 - i]) mirror_ops = false;
+      if (mirrored_relation(a.ops[i]) != b.ops[n - 2 - i]) mirror_ops = false;
     }
     if (same_ops) {
       bool all = true;
