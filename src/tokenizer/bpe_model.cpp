@@ -9,7 +9,7 @@ namespace r1 {
 namespace {
 
 // Words longer than this are merged without caching, and the cache is
-// cleared when it holds this many words, which bounds its memory.
+// cleared when it contains this many words, which bounds its memory.
 constexpr size_t kMaxCachedWordBytes = 256;
 constexpr size_t kMaxCachedWords = 200000;
 
@@ -18,7 +18,11 @@ constexpr size_t kMaxCachedWords = 200000;
 BpeModel::BpeModel(std::unordered_map<std::string, int64_t> vocab,
                    const std::vector<std::pair<std::string, std::string>>& merges, bool ignore_merges)
     : vocab_(std::move(vocab)), merge_count_(merges.size()), ignore_merges_(ignore_merges) {
+  index_.reserve(vocab_.size());
+  for (const auto& [token, id] : vocab_) index_.emplace(token, id);
+
   merges_.reserve(merges.size());
+  std::string merged;
   for (size_t rank = 0; rank < merges.size(); ++rank) {
     const auto& [left, right] = merges[rank];
     const auto left_id = token_to_id(left);
@@ -27,7 +31,8 @@ BpeModel::BpeModel(std::unordered_map<std::string, int64_t> vocab,
       fail("merge {} \"{} {}\" uses a token that is not in the vocabulary; the merges do not belong to this vocabulary",
            rank, left, right);
     }
-    const auto merged_id = token_to_id(left + right);
+    merged.assign(left).append(right);
+    const auto merged_id = token_to_id(merged);
     if (!merged_id) {
       fail("merge {} \"{} {}\" makes \"{}{}\", which is not in the vocabulary; the merges do not belong to this vocabulary",
            rank, left, right, left, right);
@@ -40,8 +45,8 @@ BpeModel::BpeModel(std::unordered_map<std::string, int64_t> vocab,
 }
 
 std::optional<int64_t> BpeModel::token_to_id(std::string_view token) const {
-  const auto it = vocab_.find(std::string(token));
-  if (it == vocab_.end()) return std::nullopt;
+  const auto it = index_.find(token);
+  if (it == index_.end()) return std::nullopt;
   return it->second;
 }
 

@@ -44,6 +44,9 @@ class BpeModel {
   void merge_word(std::string_view word, std::vector<int64_t>& ids) const;
 
   std::unordered_map<std::string, int64_t> vocab_;
+  // The same map keyed by views of vocab_'s keys (stable in a node-based
+  // map), so lookups need no std::string allocation.
+  std::unordered_map<std::string_view, int64_t> index_;
   std::unordered_map<uint64_t, Merge> merges_;
   size_t merge_count_ = 0;
   bool ignore_merges_ = false;

@@ -2,7 +2,7 @@
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
-#include <unicode/unistr.h>
+#include <unicode/bytestream.h>
 
 #include "util/error.h"
 
@@ -114,14 +114,15 @@ std::string nfc_of_valid(std::string_view text) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status)) fail("cannot load the ICU NFC normalizer: {}", u_errorName(status));
-  const icu::UnicodeString input =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  if (nfc->isNormalized(input, status) && U_SUCCESS(status)) return std::string(text);
+
+  // ICU's UTF-8 functions avoid a round trip through UTF-16.
+  const icu::StringPiece input(text.data(), static_cast<int32_t>(text.size()));
+  if (nfc->isNormalizedUTF8(input, status) && U_SUCCESS(status)) return std::string(text);
   status = U_ZERO_ERROR;
-  const icu::UnicodeString normalized = nfc->normalize(input, status);
-  if (U_FAILURE(status)) fail("NFC normalization failed: {}", u_errorName(status));
   std::string out;
-  normalized.toUTF8String(out);
+  icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(text.size()));
+  nfc->normalizeUTF8(0, input, sink, nullptr, status);
+  if (U_FAILURE(status)) fail("NFC normalization failed: {}", u_errorName(status));
   return out;
 }
 

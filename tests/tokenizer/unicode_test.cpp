@@ -50,7 +50,7 @@ TEST(Classify, MatchesRegexClasses) {
   EXPECT_EQ(classify(0x3000), CharClass::kWhitespace);
   EXPECT_EQ(classify(0x0085), CharClass::kWhitespace);
   EXPECT_EQ(classify(0x000B), CharClass::kWhitespace);
-  EXPECT_EQ(classify(0x001C), CharClass::kOther);  // not White_Space, although Python's isspace() says so
+  EXPECT_EQ(classify(0x001C), CharClass::kOther);  // not White_Space, although Python's str.isspace() returns True
   EXPECT_EQ(classify(0x200B), CharClass::kOther);  // zero width space is not White_Space
   EXPECT_EQ(classify(0x0301), CharClass::kOther);  // combining mark
   EXPECT_EQ(classify(0x1F600), CharClass::kOther);
