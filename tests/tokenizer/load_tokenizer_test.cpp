@@ -135,6 +135,22 @@ TEST_F(LoadTokenizerTest, TemplateProcessingAddsSpecialTokens) {
   EXPECT_EQ(tokenizer->encode("hi", false).size(), ids.size() - 2);
 }
 
+// Expected ids from Hugging Face tokenizers 0.23.3 on the same modified files:
+// after a Split, each piece gets the space; with use_regex, each text segment.
+TEST_F(LoadTokenizerTest, ByteLevelAddPrefixSpace) {
+  tiny_["pre_tokenizer"]["pretokenizers"][1]["add_prefix_space"] = true;
+  auto tokenizer = load_tokenizer(write("tokenizer.json", tiny_.dump()));
+  EXPECT_EQ(tokenizer->encode("hello world"), (std::vector<int64_t>{220, 336, 288, 78, 220, 295, 75, 67}));
+  EXPECT_EQ(tokenizer->encode(" hi"), (std::vector<int64_t>{395, 72}));
+  EXPECT_EQ(tokenizer->encode("a<think>b"), (std::vector<int64_t>{271, 659, 394}));
+  EXPECT_EQ(tokenizer->encode("x\ny"), (std::vector<int64_t>{314, 302, 404}));
+
+  tiny_["pre_tokenizer"] = json{{"type", "ByteLevel"}, {"add_prefix_space", true}, {"use_regex", true}};
+  tokenizer = load_tokenizer(write("tokenizer.json", tiny_.dump()));
+  EXPECT_EQ(tokenizer->encode("a<think>b"), (std::vector<int64_t>{271, 659, 394}));
+  EXPECT_EQ(tokenizer->encode("x\ny"), (std::vector<int64_t>{314, 198, 88}));
+}
+
 TEST_F(LoadTokenizerTest, TokenizerConfigSetsBosAndAddBos) {
   write("tokenizer.json", tiny_.dump());
   write("tokenizer_config.json",
