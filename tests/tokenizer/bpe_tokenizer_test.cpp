@@ -1,8 +1,12 @@
 // Behavior of the BPE tokenizer on the tiny committed tokenizer.json, which
 // scripts/fixtures/make_tokenizer_fixtures.py trained with Qwen's normalizer
 // and pre-tokenizer (256 byte tokens, 400 merges, 5 added tokens).
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
@@ -72,6 +76,38 @@ TEST(BpeTokenizer, OutOfRangeIdsRaise) {
 TEST(BpeTokenizer, AddSpecialFollowsConfig) {
   const auto tokenizer = tiny();
   EXPECT_EQ(tokenizer->encode("hi", true), tokenizer->encode("hi", false));  // add_bos_token is false
+}
+
+// Encoding shares the word cache across threads; results must not depend on
+// which thread filled it.
+TEST(BpeTokenizer, ConcurrentEncodeMatchesSerial) {
+  const auto tokenizer = tiny();
+  std::vector<std::string> texts;
+  std::ifstream in(test::fixture_dir() / "tokenizer/parity_corpus.jsonl");
+  std::string line;
+  while (std::getline(in, line) && texts.size() < 600) {
+    const auto record = nlohmann::json::parse(line);
+    if (record.contains("text")) texts.push_back(record["text"].get<std::string>());
+  }
+  const auto serial_tokenizer = tiny();  // its own cache
+  std::vector<std::vector<int64_t>> serial;
+  for (const auto& text : texts) serial.push_back(serial_tokenizer->encode(text));
+
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < texts.size(); ++i) {
+          if (tokenizer->encode(texts[(i + t * 97) % texts.size()]) != serial[(i + t * 97) % texts.size()]) {
+            ++mismatches[t];
+          }
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
 }
 
 // A handmade vocabulary: merges apply by rank, leftmost first among equal ranks.
