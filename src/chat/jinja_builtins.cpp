@@ -186,7 +186,8 @@ Value attribute_path(const Value& object, const std::string& path) {
     const size_t dot = path.find('.', start);
     const std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     const bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
-    current = numeric ? get_item(current, Value(static_cast<int64_t>(std::stoll(part)))) : get_attribute(current, part);
+    const bool short_number = numeric && part.size() < 18;
+    current = short_number ? get_item(current, Value(static_cast<int64_t>(std::stoll(part)))) : get_attribute(current, part);
     if (dot == std::string::npos) return current;
     start = dot + 1;
   }

@@ -27,6 +27,25 @@ std::string describe(const Token& token) {
   fail("chat template line {}, column {}: {}", pos.line, pos.column, message);
 }
 
+// Deeper nesting than this is rejected instead of exhausting the stack.
+constexpr int kMaxNesting = 200;
+
+int64_t parse_integer(const Token& token) {
+  try {
+    return std::stoll(token.text);
+  } catch (const std::exception&) {
+    fail_at(token.pos, "integer literal " + token.text + " does not fit in 64 bits");
+  }
+}
+
+double parse_float(const Token& token) {
+  try {
+    return std::stod(token.text);
+  } catch (const std::exception&) {
+    fail_at(token.pos, "float literal " + token.text + " is out of range");
+  }
+}
+
 // Parses the tokens of one tag.
 class ExpressionParser {
  public:
@@ -70,6 +89,7 @@ class ExpressionParser {
   }
 
   ExprPtr parse_expression(bool allow_conditional = true) {
+    const NestingGuard guard(*this);
     ExprPtr value = parse_or();
     if (!allow_conditional) return value;
     while (is_name("if")) {
@@ -210,6 +230,7 @@ class ExpressionParser {
   }
 
   ExprPtr parse_unary(bool with_filter) {
+    const NestingGuard guard(*this);
     ExprPtr node;
     if (is_operator("-") || is_operator("+")) {
       const Token& op = next();
@@ -254,13 +275,13 @@ class ExpressionParser {
       case Token::Kind::Integer: {
         next();
         auto node = make(Expr::Kind::Literal, token.pos);
-        node->literal = Value(static_cast<int64_t>(std::stoll(token.text)));
+        node->literal = Value(parse_integer(token));
         return node;
       }
       case Token::Kind::Float: {
         next();
         auto node = make(Expr::Kind::Literal, token.pos);
-        node->literal = Value(std::stod(token.text));
+        node->literal = Value(parse_float(token));
         return node;
       }
       case Token::Kind::Operator:
@@ -322,7 +343,7 @@ class ExpressionParser {
           // foo.0 means foo[0].
           auto subscript = make(Expr::Kind::Subscript, pos);
           auto index = make(Expr::Kind::Literal, attribute.pos);
-          index->literal = Value(static_cast<int64_t>(std::stoll(attribute.text)));
+          index->literal = Value(parse_integer(attribute));
           subscript->operands.push_back(std::move(node));
           subscript->operands.push_back(std::move(index));
           node = std::move(subscript);
@@ -436,8 +457,25 @@ class ExpressionParser {
     return kStopWords.count(token.text) == 0;
   }
 
+  // Counts recursion depth and rejects pathological nesting.
+  class NestingGuard {
+   public:
+    explicit NestingGuard(ExpressionParser& parser) : parser_(parser) {
+      if (++parser_.depth_ > kMaxNesting) {
+        fail_at(parser_.peek().pos, "expression nested more than " + std::to_string(kMaxNesting) + " levels deep");
+      }
+    }
+    ~NestingGuard() { --parser_.depth_; }
+    NestingGuard(const NestingGuard&) = delete;
+    NestingGuard& operator=(const NestingGuard&) = delete;
+
+   private:
+    ExpressionParser& parser_;
+  };
+
   const std::vector<Token>& tokens_;
   size_t index_ = 0;
+  int depth_ = 0;
 };
 
 // Builds statement nodes from the segment stream.
@@ -501,6 +539,9 @@ class TemplateParser {
   }
 
   NodePtr parse_statement(const Segment& segment, const std::string& name) {
+    if (open_positions_.size() >= static_cast<size_t>(kMaxNesting)) {
+      fail_at(segment.pos, "blocks nested more than " + std::to_string(kMaxNesting) + " levels deep");
+    }
     ExpressionParser parser(segment.tokens);
     parser.next();  // the statement name
     auto node = std::make_unique<Node>();

@@ -17,6 +17,12 @@ class PositionedError : public Error {
   explicit PositionedError(const std::string& message) : Error(message) {}
 };
 
+// Upper bound for `text * count`, so a template cannot exhaust memory.
+constexpr uint64_t kMaxRepeatBytes = 1ull << 26;
+
+// Macro calls nested deeper than this fail instead of exhausting the stack.
+constexpr int kMaxMacroDepth = 100;
+
 // Control flow out of a loop body.
 enum class Flow { Normal, Break, Continue };
 
@@ -60,6 +66,9 @@ Value arithmetic(const std::string& op, const Value& left, const Value& right) {
   if (op == "*" && ((left.is_string() && right.is_int()) || (left.is_int() && right.is_string()))) {
     const std::string& text = left.is_string() ? left.as_string() : right.as_string();
     const int64_t times = left.is_int() ? left.as_int() : right.as_int();
+    if (times > 0 && text.size() * static_cast<uint64_t>(times) > kMaxRepeatBytes) {
+      fail("string repetition would produce more than {} bytes", kMaxRepeatBytes);
+    }
     std::string out;
     for (int64_t i = 0; i < times; ++i) out += text;
     return Value(out);
@@ -93,9 +102,19 @@ Value arithmetic(const std::string& op, const Value& left, const Value& right) {
   }
   if (op == "**") {
     if (integers && b.as_int() >= 0) {
-      int64_t result = 1;
-      for (int64_t i = 0; i < b.as_int(); ++i) result *= a.as_int();
-      return Value(result);
+      // Exact while the result fits in 64 bits, like Python's int, then float.
+      const double estimate = std::pow(static_cast<double>(a.as_int()), static_cast<double>(b.as_int()));
+      if (std::fabs(estimate) < 9.0e18) {
+        // Exponentiation by squaring; every intermediate is at most the result.
+        int64_t result = 1;
+        int64_t base = a.as_int();
+        for (int64_t exponent = b.as_int(); exponent > 0; exponent >>= 1) {
+          if (exponent & 1) result *= base;
+          if (exponent > 1) base *= base;
+        }
+        return Value(result);
+      }
+      return Value(estimate);
     }
     return Value(std::pow(a.as_float(), b.as_float()));
   }
@@ -285,14 +304,18 @@ class Renderer {
         if (value.is_undefined() && default_value) value = eval(*default_value);
         scope.set(name, value);
       }
+      if (macro_depth_ >= kMaxMacroDepth) fail("macro '{}' nested more than {} calls deep", macro->text, kMaxMacroDepth);
       std::string rendered;
       frames_.push_back(std::move(scope));
+      ++macro_depth_;
       try {
         exec(macro->body, rendered);
       } catch (...) {
+        --macro_depth_;
         frames_.pop_back();
         throw;
       }
+      --macro_depth_;
       frames_.pop_back();
       return Value(rendered);
     });
@@ -440,6 +463,7 @@ class Renderer {
   }
 
   std::vector<Dict> frames_;
+  int macro_depth_ = 0;
 };
 
 }  // namespace

@@ -270,8 +270,11 @@ Value from_json(const nlohmann::ordered_json& json) {
       return Value(json.get<bool>());
     case nlohmann::ordered_json::value_t::number_integer:
       return Value(json.get<int64_t>());
-    case nlohmann::ordered_json::value_t::number_unsigned:
-      return Value(static_cast<int64_t>(json.get<uint64_t>()));
+    case nlohmann::ordered_json::value_t::number_unsigned: {
+      const uint64_t number = json.get<uint64_t>();
+      if (number > static_cast<uint64_t>(INT64_MAX)) return Value(static_cast<double>(number));
+      return Value(static_cast<int64_t>(number));
+    }
     case nlohmann::ordered_json::value_t::number_float:
       return Value(json.get<double>());
     case nlohmann::ordered_json::value_t::string:
