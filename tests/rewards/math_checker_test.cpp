@@ -31,7 +31,7 @@ void expect_cases(const std::vector<Case>& cases) {
   }
 }
 
-TEST(MathChecker, IssueTable) {
+TEST(MathChecker, HardCasesTable) {
   expect_cases({
       {"\\boxed{\\frac{3}{4}}", "0.75", true},
       {"\\boxed{\\frac{1}{\\sqrt{3}}}", "\\frac{\\sqrt{3}}{3}", true},
