@@ -128,6 +128,12 @@ TEST(MathChecker, TextAndChoices) {
       {"\\boxed{\\text{(C)}}", "C", true},
       {"\\boxed{C}", "\\text{(C)}", true},
       {"\\boxed{B}", "\\text{(C)}", false},
+      {"\\boxed{A, D}", "\\text{A,D}", true},
+      {"\\boxed{\\text{D, A}}", "\\text{A,D}", true},
+      {"\\boxed{A, C}", "\\text{A,D}", false},
+      {"\\boxed{A}", "\\text{A,D}", false},
+      {"\\boxed{3:1}", "3:1", true},
+      {"\\boxed{\\text{Saturday}}", "\\mbox{Saturday}", true},
   });
 }
 

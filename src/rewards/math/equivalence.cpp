@@ -1,5 +1,6 @@
 #include "rewards/math/equivalence.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <set>
@@ -87,8 +88,15 @@ class Comparator {
     budget_.tick();
     if (depth > budget_.limits().max_depth) throw LimitExceeded("nesting limit");
 
-    // Text answers ("Devon", "(C)") compare as normalized text.
-    if (a.kind == NodeKind::kText || b.kind == NodeKind::kText) return text_of(a) == text_of(b);
+    // Text answers ("Devon", "(C)") compare as normalized text, and comma-separated
+    // text ("\text{A, D}") as an order-free list of items.
+    if (a.kind == NodeKind::kText || b.kind == NodeKind::kText) {
+      std::vector<std::string> a_items = text_items(a);
+      std::vector<std::string> b_items = text_items(b);
+      std::sort(a_items.begin(), a_items.end());
+      std::sort(b_items.begin(), b_items.end());
+      return a_items == b_items;
+    }
 
     // An inequality in one variable matches the interval it describes: x > 3 and (3, \infty).
     if (a.kind == NodeKind::kRelation && (b.kind == NodeKind::kBracketed || b.kind == NodeKind::kUnion)) {
@@ -147,6 +155,27 @@ class Comparator {
       out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return out;
+  }
+
+  // Normalized text of each item: split at commas for text, one item per
+  // element for lists and sets, the whole node otherwise.
+  std::vector<std::string> text_items(const Node& node) {
+    std::vector<std::string> items;
+    if (node.kind == NodeKind::kText) {
+      std::string text = text_of(node);
+      size_t start = 0;
+      while (true) {
+        size_t comma = text.find(',', start);
+        items.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    } else if (is_collection(node)) {
+      for (const NodePtr& child : node.children) items.push_back(text_of(*child));
+    } else {
+      items.push_back(text_of(node));
+    }
+    return items;
   }
 
   std::vector<NodePtr> items_of(const Node& node) {
