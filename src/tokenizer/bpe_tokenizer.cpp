@@ -156,7 +156,9 @@ void BpeTokenizer::encode_normalized(std::string_view text, std::vector<int64_t>
 std::string BpeTokenizer::decode(const std::vector<int64_t>& ids, bool skip_special) const {
   std::string out;
   for (int64_t id : ids) {
-    if (id < 0 || id >= vocab_size()) fail("cannot decode token id {}: it is out of range [0, {})", id, vocab_size());
+    // Ids without a token (such as the padding rows of a model's embedding
+    // beyond the tokenizer's vocabulary) are skipped, as in Hugging Face.
+    if (id < 0 || id >= vocab_size()) continue;
     if (skip_special && special_[id]) continue;
     out += decoded_bytes_[id];
   }

@@ -54,7 +54,9 @@ class BpeTokenizer : public Tokenizer {
   std::vector<int64_t> encode(const std::string& text, bool add_special = false) const override;
 
   // Decodes ids to bytes. The result is the exact bytes that were encoded,
-  // so a slice of ids can end inside a UTF-8 character.
+  // so a slice of ids can end inside a UTF-8 character. Ids outside
+  // [0, vocab_size()) are skipped, as Hugging Face tokenizers does, because
+  // a model's embedding often has more rows than the tokenizer has tokens.
   std::string decode(const std::vector<int64_t>& ids, bool skip_special = false) const override;
 
   int64_t vocab_size() const override { return static_cast<int64_t>(token_text_.size()); }

@@ -66,11 +66,19 @@ TEST(BpeTokenizer, DecodeOfPartialCharacterGivesItsBytes) {
   EXPECT_EQ(joined, "\xF0\x90\x8D\x88");
 }
 
-TEST(BpeTokenizer, OutOfRangeIdsRaise) {
+TEST(BpeTokenizer, DecodeSkipsIdsWithoutToken) {
   const auto tokenizer = tiny();
-  EXPECT_THROW(tokenizer->decode({661}), Error);
-  EXPECT_THROW(tokenizer->decode({-1}), Error);
-  EXPECT_THROW(tokenizer->id_to_token(100000), Error);
+  const auto ids = tokenizer->encode("ok");
+  std::vector<int64_t> padded = {661, -1};
+  padded.insert(padded.end(), ids.begin(), ids.end());
+  padded.push_back(100000);
+  EXPECT_EQ(tokenizer->decode(padded), "ok");
+}
+
+TEST(BpeTokenizer, IdToTokenRejectsOutOfRange) {
+  const auto tokenizer = tiny();
+  EXPECT_THROW(tokenizer->id_to_token(661), Error);
+  EXPECT_THROW(tokenizer->id_to_token(-1), Error);
 }
 
 TEST(BpeTokenizer, AddSpecialFollowsConfig) {
