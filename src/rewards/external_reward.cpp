@@ -88,8 +88,11 @@ void PluginProcess::stop() {
   buffer_.clear();
 }
 
-std::string PluginProcess::request(const std::string& line, double timeout_ms) {
-  if (pid_ < 0) start();
+std::string PluginProcess::request(const std::string& line, double timeout_ms, double startup_timeout_ms) {
+  if (pid_ < 0) {
+    start();
+    timeout_ms += startup_timeout_ms;
+  }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(static_cast<int64_t>(timeout_ms * 1000));
 
   // Send the request.
@@ -146,6 +149,7 @@ ExternalReward::ExternalReward(const nlohmann::json& options) {
       options_.command = command.get<std::vector<std::string>>();
     }
     options_.timeout_ms = options.value("timeout_ms", options_.timeout_ms);
+    options_.startup_timeout_ms = options.value("startup_timeout_ms", options_.startup_timeout_ms);
     options_.processes = options.value("processes", options_.processes);
     options_.error_value = options.value("error_value", options_.error_value);
     name_ = options.value("name", name_);
@@ -155,6 +159,7 @@ ExternalReward::ExternalReward(const nlohmann::json& options) {
   if (options_.command.empty()) fail("external reward option 'command' is empty; give the program to run");
   if (options_.processes == 0) fail("external reward option 'processes' must be at least 1");
   if (!(options_.timeout_ms > 0)) fail("external reward option 'timeout_ms' must be positive");
+  if (!(options_.startup_timeout_ms >= 0)) fail("external reward option 'startup_timeout_ms' must be >= 0");
   for (size_t i = 0; i < options_.processes; ++i) {
     auto slot = std::make_unique<Slot>();
     slot->process = std::make_unique<PluginProcess>(options_.command);
@@ -183,7 +188,7 @@ RewardResult ExternalReward::score(const RewardInput& input) const {
     std::string response_line;
     {
       std::lock_guard<std::mutex> lock(slot.mutex);
-      response_line = slot.process->request(request_line, options_.timeout_ms);
+      response_line = slot.process->request(request_line, options_.timeout_ms, options_.startup_timeout_ms);
     }
 
     nlohmann::json response = nlohmann::json::parse(response_line, nullptr, false);

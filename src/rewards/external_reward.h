@@ -24,6 +24,7 @@ namespace r1::rewards {
 struct ExternalOptions {
   std::vector<std::string> command;  // argv; searched in PATH
   double timeout_ms = 10000.0;       // per request
+  double startup_timeout_ms = 60000.0;  // added to the first request after a (re)start
   size_t processes = 1;              // parallel plug-in processes
   double error_value = 0.0;
 };
@@ -37,9 +38,11 @@ class PluginProcess {
   PluginProcess(const PluginProcess&) = delete;
   PluginProcess& operator=(const PluginProcess&) = delete;
 
-  // Sends one request line and returns the response line. Throws r1::Error
-  // on timeout, exit or a failed write, after killing the process.
-  std::string request(const std::string& line, double timeout_ms);
+  // Sends one request line and returns the response line, starting the
+  // process first when it is not running (that request may also take
+  // `startup_timeout_ms`). Throws r1::Error on timeout, exit or a failed
+  // write, after killing the process.
+  std::string request(const std::string& line, double timeout_ms, double startup_timeout_ms);
   size_t restarts() const { return restarts_; }
 
  private:
@@ -58,7 +61,7 @@ class PluginProcess {
 class ExternalReward : public RewardFunction {
  public:
   // Options: "command" (string split on spaces, or list of strings; required),
-  // "timeout_ms", "processes", "error_value", "name".
+  // "timeout_ms", "startup_timeout_ms", "processes", "error_value", "name".
   explicit ExternalReward(const nlohmann::json& options);
   std::string name() const override { return name_; }
   RewardResult score(const RewardInput& input) const override;

@@ -15,7 +15,7 @@ bool have_python() { return std::system("python3 -c 'pass' > /dev/null 2>&1") ==
 
 nlohmann::json plugin_options(double timeout_ms = 5000) {
   std::string script = (r1::test::fixture_dir() / "rewards" / "echo_plugin.py").string();
-  return {{"command", {"python3", script}}, {"timeout_ms", timeout_ms}};
+  return {{"command", {"python3", script}}, {"timeout_ms", timeout_ms}, {"startup_timeout_ms", 30000}};
 }
 
 RewardInput make_input(std::string completion, std::string answer = "") {
@@ -48,6 +48,7 @@ TEST(ExternalReward, RestartsAfterCrash) {
 TEST(ExternalReward, TimesOutAndRestarts) {
   if (!have_python()) GTEST_SKIP() << "python3 not found";
   ExternalReward reward(plugin_options(/*timeout_ms=*/1000));
+  EXPECT_DOUBLE_EQ(reward.score(make_input("warm")).value, 4.0);  // started, so the next request has 1 s
   RewardResult hung = reward.score(make_input("hang"));
   EXPECT_EQ(hung.status, RewardStatus::kError);
   EXPECT_DOUBLE_EQ(hung.value, 0.0);
