@@ -151,6 +151,8 @@ std::string lowercase(std::string_view text) {
 std::string phrase_answer(std::string_view rest) {
   std::string text = trim(rest);
   while (!text.empty() && (text[0] == ':' || text[0] == '*' || text[0] == ' ')) text.erase(0, 1);
+
+  // A math span right after the phrase is the whole answer.
   if (text.rfind("$$", 0) == 0) {
     size_t close = text.find("$$", 2);
     if (close != std::string::npos) return trim(text.substr(2, close - 2));
@@ -163,15 +165,16 @@ std::string phrase_answer(std::string_view rest) {
     size_t close = text.find(text[1] == '(' ? "\\)" : "\\]", 2);
     if (close != std::string::npos) return trim(text.substr(2, close - 2));
   }
+
   // The sentence ends at a newline, at ". " or a final ".", or at ", " before a word.
   size_t end = text.find('\n');
   if (end == std::string::npos) end = text.size();
   for (size_t i = 0; i < end; ++i) {
-    if (text[i] == '.' && (i + 1 == end || text[i + 1] == ' ') && !(i > 0 && std::isdigit(static_cast<unsigned char>(text[i - 1])) && i + 1 < end && std::isdigit(static_cast<unsigned char>(text[i + 1])))) {
-      end = i;
-      break;
-    }
-    if (text[i] == ',' && i + 2 < end && text[i + 1] == ' ' && std::isalpha(static_cast<unsigned char>(text[i + 2]))) {
+    // A period inside a number (1.5) is followed by a digit, so it never ends the sentence here.
+    bool sentence_end = text[i] == '.' && (i + 1 == end || text[i + 1] == ' ');
+    bool clause_end = text[i] == ',' && i + 2 < end && text[i + 1] == ' ' &&
+                      std::isalpha(static_cast<unsigned char>(text[i + 2]));
+    if (sentence_end || clause_end) {
       end = i;
       break;
     }

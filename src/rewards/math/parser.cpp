@@ -381,6 +381,7 @@ class Parser {
       NodePtr denominator = parse_argument();
       return node(NodeKind::kDiv, {numerator, denominator});
     }
+
     if (name == "\\sqrt") {
       NodePtr degree;
       if (at_char("[")) {
@@ -392,11 +393,14 @@ class Parser {
       if (!degree) degree = make_number(mpq_class(2));
       return node(NodeKind::kPow, {radicand, node(NodeKind::kDiv, {make_number(mpq_class(1)), degree})});
     }
+
     if (name == "\\binom") {
       NodePtr n = parse_argument();
       NodePtr k = parse_argument();
       return node(NodeKind::kFunction, {n, k}, "binom");
     }
+
+
     if (name == "\\pi") return node(NodeKind::kConstant, {}, "pi");
     if (name == "\\infty") return node(NodeKind::kInfinity);
     if (name == "\\emptyset") return node(NodeKind::kSet);
@@ -411,12 +415,14 @@ class Parser {
       std::vector<NodePtr> items = inside->kind == NodeKind::kList ? inside->children : std::vector<NodePtr>{inside};
       return node(NodeKind::kSet, std::move(items));
     }
+
     if (name == "\\lfloor" || name == "\\lceil") {
       NodePtr inside = parse_additive();
       if (!at_command(name == "\\lfloor" ? "\\rfloor" : "\\rceil")) throw ParseError("unclosed " + name);
       next();
       return node(NodeKind::kFunction, {inside}, name == "\\lfloor" ? "floor" : "ceil");
     }
+
     if (name == "\\dots" || name == "\\ldots" || name == "\\cdots") return node(NodeKind::kText, {}, "...");
     std::string bare = name.substr(1);
     if (function_names().count(bare) != 0) return parse_function(bare);
