@@ -429,7 +429,7 @@ std::optional<Value> call_method(const Value& object, const std::string& name, c
     }
     if (name == "items") {
       ValueList items;
-      for (const auto& [key, value] : dict.entries()) items.emplace_back(ValueList{Value(key), value});
+      for (const auto& [key, value] : dict.entries()) items.push_back(Value::make_tuple({Value(key), value}));
       return Value(std::move(items));
     }
     if (name == "keys") {
@@ -523,10 +523,21 @@ Value apply_filter(const std::string& name, const Value& input, const ValueList&
     return Value(strip_text(input.to_output(), argument(args, kwargs, 0, "chars", kAbsent), true, true));
   }
   if (name == "tojson") {
-    const Value& indent = argument(args, kwargs, 0, "indent", kAbsent);
-    const Value& sort_keys = argument(args, kwargs, 3, "sort_keys", kAbsent);
-    return Value(to_json(input, indent.is_undefined() || indent.is_none() ? -1 : static_cast<int>(int_argument(indent, "tojson indent")),
-                         sort_keys.truthy()));
+    // transformers' filter: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False).
+    JsonFormat format;
+    format.ensure_ascii = argument(args, kwargs, 0, "ensure_ascii", Value(false)).truthy();
+    const Value& indent = argument(args, kwargs, 1, "indent", kAbsent);
+    if (!indent.is_undefined() && !indent.is_none()) format.indent = static_cast<int>(int_argument(indent, "tojson indent"));
+    const Value& separators = argument(args, kwargs, 2, "separators", kAbsent);
+    if (!separators.is_undefined() && !separators.is_none()) {
+      if (!separators.is_list() || separators.as_list().size() != 2) {
+        fail("tojson: separators must be a pair of strings such as (',', ': '), got {}", separators.repr());
+      }
+      format.separators = std::make_pair(string_argument(separators.as_list()[0], "tojson separators"),
+                                         string_argument(separators.as_list()[1], "tojson separators"));
+    }
+    format.sort_keys = argument(args, kwargs, 3, "sort_keys", Value(false)).truthy();
+    return Value(to_json(input, format));
   }
   if (name == "length" || name == "count") return Value(length_of(input));
   if (name == "string") return Value(input.to_output());

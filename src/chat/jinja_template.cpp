@@ -347,6 +347,7 @@ class Renderer {
       case Expr::Kind::TupleLiteral: {
         ValueList items;
         for (const ExprPtr& item : expr.operands) items.push_back(eval(*item));
+        if (expr.kind == Expr::Kind::TupleLiteral) return Value::make_tuple(std::move(items));
         return Value(std::move(items));
       }
       case Expr::Kind::DictLiteral: {

@@ -32,6 +32,12 @@ void Dict::set(const std::string& key, Value value) {
   entries_.emplace_back(key, std::move(value));
 }
 
+Value Value::make_tuple(ValueList items) {
+  Value value(std::move(items));
+  value.tuple_ = true;
+  return value;
+}
+
 Value Value::make_namespace(Dict attributes) {
   Value value(Kind::Namespace);
   value.dict_ = std::make_shared<Dict>(std::move(attributes));
@@ -146,12 +152,13 @@ std::string Value::repr() const {
     case Kind::String:
       return repr_string(string_);
     case Kind::List: {
-      std::string out = "[";
+      std::string out = tuple_ ? "(" : "[";
       for (size_t i = 0; i < list_->size(); ++i) {
         if (i > 0) out += ", ";
         out += (*list_)[i].repr();
       }
-      return out + "]";
+      if (tuple_ && list_->size() == 1) out += ",";
+      return out + (tuple_ ? ")" : "]");
     }
     case Kind::Dict: {
       std::string out = "{";
@@ -239,7 +246,7 @@ bool Value::equals(const Value& other) const {
     case Kind::String:
       return string_ == other.string_;
     case Kind::List: {
-      if (list_->size() != other.list_->size()) return false;
+      if (tuple_ != other.tuple_ || list_->size() != other.list_->size()) return false;
       for (size_t i = 0; i < list_->size(); ++i) {
         if (!(*list_)[i].equals((*other.list_)[i])) return false;
       }
@@ -298,46 +305,64 @@ Value from_json(const nlohmann::ordered_json& json) {
 
 namespace {
 
-// Python json.dumps string escaping with ensure_ascii=False: only the quote,
-// the backslash and control characters below 0x20 are escaped.
-void append_json_string(std::string& out, const std::string& text) {
+// Python json.dumps escaping of one ASCII byte: the quote, the backslash and
+// control characters below 0x20. Other bytes are copied.
+void append_json_char(std::string& out, char c) {
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
+      } else {
+        out += c;
+      }
+  }
+}
+
+void append_json_string(std::string& out, const std::string& text, bool ensure_ascii) {
   out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
+  if (!ensure_ascii) {
+    for (char c : text) append_json_char(out, c);
+  } else {
+    // Python escapes every non-ASCII code point, with surrogate pairs above U+FFFF.
+    for (char32_t c : utf8_decode(text)) {
+      if (c < 0x80) {
+        append_json_char(out, static_cast<char>(c));
+      } else if (c < 0x10000) {
+        out += fmt::format("\\u{:04x}", static_cast<uint32_t>(c));
+      } else {
+        const uint32_t offset = static_cast<uint32_t>(c) - 0x10000;
+        out += fmt::format("\\u{:04x}\\u{:04x}", 0xD800 + (offset >> 10), 0xDC00 + (offset & 0x3FF));
+      }
     }
   }
   out += '"';
 }
 
-void append_json(std::string& out, const Value& value, int indent, bool sort_keys, int depth) {
-  const std::string item_separator = indent >= 0 ? "," : ", ";
+void append_json(std::string& out, const Value& value, const JsonFormat& format,
+                 const std::pair<std::string, std::string>& separators, int depth) {
+  const int indent = format.indent;
+  const std::string& item_separator = separators.first;
   auto newline = [&](int level) {
     if (indent < 0) return;
     out += '\n';
@@ -366,7 +391,7 @@ void append_json(std::string& out, const Value& value, int indent, bool sort_key
       return;
     }
     case Value::Kind::String:
-      append_json_string(out, value.as_string());
+      append_json_string(out, value.as_string(), format.ensure_ascii);
       return;
     case Value::Kind::List: {
       const auto& list = value.as_list();
@@ -378,7 +403,7 @@ void append_json(std::string& out, const Value& value, int indent, bool sort_key
       for (size_t i = 0; i < list.size(); ++i) {
         if (i > 0) out += item_separator;
         newline(depth + 1);
-        append_json(out, list[i], indent, sort_keys, depth + 1);
+        append_json(out, list[i], format, separators, depth + 1);
       }
       newline(depth);
       out += ']';
@@ -391,7 +416,7 @@ void append_json(std::string& out, const Value& value, int indent, bool sort_key
         out += "{}";
         return;
       }
-      if (sort_keys) {
+      if (format.sort_keys) {
         std::stable_sort(entries.begin(), entries.end(),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
       }
@@ -399,9 +424,9 @@ void append_json(std::string& out, const Value& value, int indent, bool sort_key
       for (size_t i = 0; i < entries.size(); ++i) {
         if (i > 0) out += item_separator;
         newline(depth + 1);
-        append_json_string(out, entries[i].first);
-        out += ": ";
-        append_json(out, entries[i].second, indent, sort_keys, depth + 1);
+        append_json_string(out, entries[i].first, format.ensure_ascii);
+        out += separators.second;
+        append_json(out, entries[i].second, format, separators, depth + 1);
       }
       newline(depth);
       out += '}';
@@ -417,9 +442,10 @@ void append_json(std::string& out, const Value& value, int indent, bool sort_key
 
 }  // namespace
 
-std::string to_json(const Value& value, int indent, bool sort_keys) {
+std::string to_json(const Value& value, const JsonFormat& format) {
+  const std::pair<std::string, std::string> defaults{format.indent >= 0 ? "," : ", ", ": "};
   std::string out;
-  append_json(out, value, indent, sort_keys, 0);
+  append_json(out, value, format, format.separators.value_or(defaults), 0);
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -61,6 +62,8 @@ class Value {
   Value(const char* s) : kind_(Kind::String), string_(s) {}
   Value(ValueList list) : kind_(Kind::List), list_(std::make_shared<ValueList>(std::move(list))) {}
   Value(Dict dict) : kind_(Kind::Dict), dict_(std::make_shared<Dict>(std::move(dict))) {}
+  // A Python tuple: behaves as a list but prints as (a, b) and differs from lists under ==.
+  static Value make_tuple(ValueList items);
   static Value make_namespace(Dict attributes);
   static Value make_function(std::string name, Function function);
 
@@ -73,6 +76,7 @@ class Value {
   bool is_number() const { return kind_ == Kind::Int || kind_ == Kind::Float; }
   bool is_string() const { return kind_ == Kind::String; }
   bool is_list() const { return kind_ == Kind::List; }
+  bool is_tuple() const { return kind_ == Kind::List && tuple_; }
   bool is_dict() const { return kind_ == Kind::Dict; }
   bool is_namespace() const { return kind_ == Kind::Namespace; }
   bool is_mapping() const { return kind_ == Kind::Dict || kind_ == Kind::Namespace; }
@@ -108,6 +112,7 @@ class Value {
   explicit Value(Kind kind) : kind_(kind) {}
 
   Kind kind_ = Kind::Undefined;
+  bool tuple_ = false;
   bool bool_ = false;
   int64_t int_ = 0;
   double float_ = 0.0;
@@ -121,10 +126,18 @@ class Value {
 // ordered_json; numbers keep their integer or floating-point type.
 Value from_json(const nlohmann::ordered_json& json);
 
-// Python's json.dumps(value, ensure_ascii=False, indent=indent,
-// sort_keys=sort_keys) with its default separators: ", " and ": " without an
-// indent, "," and ": " with one. indent < 0 means None.
-std::string to_json(const Value& value, int indent = -1, bool sort_keys = false);
+// Options of Python's json.dumps as transformers' tojson filter passes them.
+struct JsonFormat {
+  int indent = -1;  // -1 means None: everything on one line.
+  bool sort_keys = false;
+  bool ensure_ascii = false;  // Escape every non-ASCII character, as Python does by default.
+  // Between items and between a key and its value. Python's defaults are
+  // ", " and ": " without an indent, "," and ": " with one.
+  std::optional<std::pair<std::string, std::string>> separators;
+};
+
+// Python's json.dumps(value, ...) with the given options.
+std::string to_json(const Value& value, const JsonFormat& format = {});
 
 // Python's repr() of a float: the shortest text that reads back the same.
 std::string format_float(double value);
