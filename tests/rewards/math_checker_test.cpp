@@ -2,11 +2,16 @@
 // rules, exact arithmetic, collections and intervals, and hard limits.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "rewards/math/checker.h"
+#include "test_util.h"
 
 namespace {
 
@@ -53,6 +58,27 @@ TEST(MathChecker, HardCasesTable) {
       {"\\boxed{7^{7^{7^{7^7}}}}", "1", false},
       {"", "", false},
   });
+}
+
+// The same kinds of cases with math-verify's verdicts recorded next to the
+// correct ones (scripts/fixtures/make_math_reward_hard_cases.py).
+TEST(MathChecker, HardCasesAgainstMathVerify) {
+  std::ifstream file(r1::test::fixture_dir() / "rewards" / "math_hard_cases.jsonl");
+  std::string line;
+  size_t cases = 0;
+  size_t math_verify_wrong = 0;
+  CheckOptions options;
+  options.extractors = r1::rewards::math::default_extractors("gsm8k");
+  while (std::getline(file, line)) {
+    auto row = nlohmann::json::parse(line);
+    bool expected = row.at("correct");
+    auto result = check_completion(row.at("completion").get<std::string>(), row.at("gold").get<std::string>(), options);
+    EXPECT_EQ(result.correct, expected) << row.at("case") << ": " << row.at("completion") << " vs " << row.at("gold");
+    ++cases;
+    if (row.at("math_verify").get<bool>() != expected) ++math_verify_wrong;
+  }
+  EXPECT_GE(cases, 40u);
+  std::cout << "hard cases: " << cases << ", math-verify wrong on " << math_verify_wrong << "\n";
 }
 
 TEST(MathChecker, BoxedExtraction) {
