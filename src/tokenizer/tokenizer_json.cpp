@@ -131,7 +131,9 @@ void read_bpe_model(const json& model, BpeTokenizerConfig& config, const std::fi
   config.ignore_merges = model.value("ignore_merges", false);
 
   // Vocabulary and merges, the latter as "a b" strings or ["a", "b"] pairs.
-  for (const auto& [token, id] : model.at("vocab").items()) config.vocab.emplace(token, id.get<int64_t>());
+  const json& vocab = model.at("vocab");
+  config.vocab.reserve(vocab.size());
+  for (const auto& [token, id] : vocab.items()) config.vocab.emplace(token, id.get<int64_t>());
   const json& merges = model.at("merges");
   config.merges.reserve(merges.size());
   for (size_t rank = 0; rank < merges.size(); ++rank) {
