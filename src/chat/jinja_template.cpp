@@ -305,18 +305,25 @@ class Renderer {
         scope.set(name, value);
       }
       if (macro_depth_ >= kMaxMacroDepth) fail("macro '{}' nested more than {} calls deep", macro->text, kMaxMacroDepth);
-      std::string rendered;
+      // The body sees the template's top-level variables and its arguments,
+      // not the caller's loop variables, as in Jinja2.
+      std::vector<Dict> caller_frames(std::make_move_iterator(frames_.begin() + 1), std::make_move_iterator(frames_.end()));
+      frames_.resize(1);
       frames_.push_back(std::move(scope));
       ++macro_depth_;
+      auto restore = [&] {
+        --macro_depth_;
+        frames_.resize(1);
+        for (Dict& frame : caller_frames) frames_.push_back(std::move(frame));
+      };
+      std::string rendered;
       try {
         exec(macro->body, rendered);
       } catch (...) {
-        --macro_depth_;
-        frames_.pop_back();
+        restore();
         throw;
       }
-      --macro_depth_;
-      frames_.pop_back();
+      restore();
       return Value(rendered);
     });
     frames_.back().set(node.text, function);
