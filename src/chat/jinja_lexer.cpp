@@ -164,21 +164,8 @@ class Lexer {
         ++inner;
       }
 
-      // Whitespace control on the text before the tag.
       std::string text = source_.substr(pos, open - pos);
-      if (left_control == '-') {
-        size_t end = text.size();
-        while (end > 0 && is_space(text[end - 1])) --end;
-        text.resize(end);
-      } else if (left_control != '+' && tag != '{') {
-        // lstrip_blocks: drop spaces and tabs between the line start and the tag.
-        const size_t line_start = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
-        const bool at_line_start = line_start > 0 || line_starting;
-        const bool only_space =
-            line_start < text.size() &&
-            std::all_of(text.begin() + static_cast<long>(line_start), text.end(), [](char c) { return is_space(c); });
-        if (at_line_start && only_space) text.resize(line_start);
-      }
+      strip_before_tag(text, left_control, tag != '{', line_starting);
       add_text(text, pos);
 
       // The tag itself.
@@ -191,6 +178,10 @@ class Lexer {
         segment.kind = tag == '{' ? Segment::Kind::Expression : Segment::Kind::Statement;
         segment.pos = positions_.at(open);
         after = scan_tokens(open, inner, tag == '{' ? '}' : '%', segment.tokens, right_control);
+        if (is_raw_begin(segment)) {
+          pos = scan_raw(open, after, right_control, line_starting);
+          continue;
+        }
         segments_.push_back(std::move(segment));
       }
 
@@ -208,6 +199,82 @@ class Lexer {
   }
 
  private:
+  // Whitespace control on the text before a tag: "-" strips all trailing
+  // whitespace, and lstrip_blocks drops spaces and tabs between the line
+  // start and a statement or comment tag.
+  static void strip_before_tag(std::string& text, char left_control, bool block_tag, bool line_starting) {
+    if (left_control == '-') {
+      size_t end = text.size();
+      while (end > 0 && is_space(text[end - 1])) --end;
+      text.resize(end);
+      return;
+    }
+    if (left_control == '+' || !block_tag) return;
+    const size_t newline = text.rfind('\n');
+    const size_t line_start = newline == std::string::npos ? 0 : newline + 1;
+    const bool at_line_start = line_start > 0 || line_starting;
+    const bool only_space =
+        line_start < text.size() &&
+        std::all_of(text.begin() + static_cast<long>(line_start), text.end(), [](char c) { return is_space(c); });
+    if (at_line_start && only_space) text.resize(line_start);
+  }
+
+  static bool is_raw_begin(const Segment& segment) {
+    return segment.kind == Segment::Kind::Statement && segment.tokens.size() == 2 &&
+           segment.tokens[0].kind == Token::Kind::Name && segment.tokens[0].text == "raw";
+  }
+
+  // Emits the text of {% raw %}...{% endraw %} unchanged and returns the
+  // offset after the closing tag. As in Jinja2, trim_blocks does not apply
+  // after {% raw %}, but it does after {% endraw %}.
+  size_t scan_raw(size_t open, size_t content_start, char begin_control, bool& line_starting) {
+    if (begin_control == '-') {
+      while (content_start < source_.size() && is_space(source_[content_start])) ++content_start;
+    }
+
+    // Find "{%", an optional "-" or "+", "endraw", an optional "-" or "+", "%}".
+    size_t search = content_start;
+    size_t close = std::string::npos;
+    size_t after = 0;
+    char left_control = 0;
+    char right_control = 0;
+    while (close == std::string::npos) {
+      const size_t tag = source_.find("{%", search);
+      if (tag == std::string::npos) {
+        const SourcePos at = positions_.at(open);
+        fail("chat template line {}, column {}: raw block is not closed; expected '{{% endraw %}}'", at.line, at.column);
+      }
+      size_t cursor = tag + 2;
+      left_control = 0;
+      right_control = 0;
+      if (cursor < source_.size() && (source_[cursor] == '-' || source_[cursor] == '+')) left_control = source_[cursor++];
+      while (cursor < source_.size() && is_space(source_[cursor])) ++cursor;
+      if (source_.compare(cursor, 6, "endraw") == 0) {
+        cursor += 6;
+        while (cursor < source_.size() && is_space(source_[cursor])) ++cursor;
+        if (cursor < source_.size() && (source_[cursor] == '-' || source_[cursor] == '+')) right_control = source_[cursor++];
+        if (source_.compare(cursor, 2, "%}") == 0) {
+          close = tag;
+          after = cursor + 2;
+        }
+      }
+      search = tag + 2;
+    }
+
+    std::string text = source_.substr(content_start, close - content_start);
+    const bool raw_line_starting = content_start > 0 && source_[content_start - 1] == '\n';
+    strip_before_tag(text, left_control, true, raw_line_starting);
+    add_text(text, content_start);
+
+    if (right_control == '-') {
+      while (after < source_.size() && is_space(source_[after])) ++after;
+    } else if (right_control != '+' && after < source_.size() && source_[after] == '\n') {
+      ++after;
+    }
+    line_starting = after > 0 && source_[after - 1] == '\n';
+    return after;
+  }
+
   void add_text(const std::string& text, size_t offset) {
     if (text.empty()) return;
     Segment segment;

@@ -210,6 +210,15 @@ TEST(ChatTemplate, ExtraVariablesOverrideSpecialTokens) {
   EXPECT_EQ(chat_template.render(ordered_json::array(), false, {{"bos_token", "B"}, {"custom", 3}}), "B|</s>|None|3");
 }
 
+TEST(ChatTemplate, AcceptsPlainJsonMessages) {
+  // nlohmann::json (sorted keys) converts to ordered_json at the call.
+  const nlohmann::json messages = nlohmann::json::parse(R"([{"role": "user", "content": "Hi"}])");
+  const r1::ChatTemplate chat_template = r1::load_chat_template(family_config("qwen2.5"));
+  EXPECT_EQ(chat_template.render(messages, false),
+            "<|im_start|>system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n"
+            "<|im_start|>user\nHi<|im_end|>\n");
+}
+
 TEST(ChatTemplate, RejectsMalformedMessages) {
   const r1::ChatTemplate chat_template("x", "", "");
   EXPECT_CONTAINS(error_of([&] { chat_template.render(ordered_json::object(), false); }), "JSON array");

@@ -39,7 +39,8 @@ TEST(JinjaRobustness, RandomFragmentSoup) {
       "[", "]", "{", "}", ",", ":", ".", "|", " trim", " tojson", " length", " join(',')", " default('d')",
       " is ", " not ", " defined", " none", " and ", " or ", " ~ ", " + ", " * ", " // ", " % ", " ** ", "==",
       "!=", "<", ".split('a')", ".strip()", ".startswith('x')", "raise_exception('boom')", "range(3)", "items",
-      "flag", " break ", " continue ", " macro m(a) ", " endmacro ", "m(1)", "\n", "  ", "text", "<think>",
+      "flag", " break ", " continue ", " macro m(a) ", " endmacro ", "m(1)", " raw ", " endraw ", "\n", "  ", "text",
+      "<think>",
   };
   const ordered_json messages = ordered_json::parse(R"([
     {"role": "system", "content": "S"},
