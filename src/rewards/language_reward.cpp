@@ -103,17 +103,20 @@ std::string strip_math(std::string_view text) {
     if (text[i] == '$') {
       bool display = i + 1 < text.size() && text[i + 1] == '$';
       size_t close = text.find(display ? "$$" : "$", i + (display ? 2 : 1));
-      if (close == std::string_view::npos) break;
-      i = close + (display ? 2 : 1);
-      out += ' ';
-      continue;
+      // An unpaired $ is a currency sign, not math.
+      if (close != std::string_view::npos) {
+        i = close + (display ? 2 : 1);
+        out += ' ';
+        continue;
+      }
     }
     if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == '(' || text[i + 1] == '[')) {
       size_t close = text.find(text[i + 1] == '(' ? "\\)" : "\\]", i + 2);
-      if (close == std::string_view::npos) break;
-      i = close + 2;
-      out += ' ';
-      continue;
+      if (close != std::string_view::npos) {
+        i = close + 2;
+        out += ' ';
+        continue;
+      }
     }
     if (text[i] == '\\') {
       ++i;

@@ -67,6 +67,11 @@ TEST(LanguageReward, IgnoresMathAndVariables) {
   LanguageCount count = count_language_words("Let $x^2 + \\frac{a}{b}$ be x and \\(\\alpha\\) so", "en");
   EXPECT_EQ(count.total_words, 4u);  // let, be, and, so
   EXPECT_EQ(count.target_words, 4u);
+
+  // An unpaired dollar sign is currency: the words after it still count.
+  LanguageCount currency = count_language_words("It costs $5 and then 我们 pay", "en");
+  EXPECT_EQ(currency.total_words, 7u);  // it, costs, and, then, 我, 们, pay
+  EXPECT_EQ(currency.target_words, 5u);
 }
 
 TEST(LanguageReward, ScoresChainOfThoughtOnly) {
