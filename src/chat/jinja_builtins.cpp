@@ -516,7 +516,11 @@ bool apply_test(const std::string& name, const Value& input, const ValueList& ar
        name);
 }
 
-Value apply_filter(const std::string& name, const Value& input, const ValueList& args, const KeywordArgs& kwargs) {
+namespace {
+
+// Filters that read or produce text.
+std::optional<Value> apply_text_filter(const std::string& name, const Value& input, const ValueList& args,
+                                       const KeywordArgs& kwargs) {
   static const Value kAbsent;
   if (name == "trim") {
     if (input.is_undefined()) return Value(std::string());
@@ -539,8 +543,53 @@ Value apply_filter(const std::string& name, const Value& input, const ValueList&
     format.sort_keys = argument(args, kwargs, 3, "sort_keys", Value(false)).truthy();
     return Value(to_json(input, format));
   }
-  if (name == "length" || name == "count") return Value(length_of(input));
   if (name == "string") return Value(input.to_output());
+  if (name == "upper") return Value(ascii_upper(input.to_output()));
+  if (name == "lower") return Value(ascii_lower(input.to_output()));
+  if (name == "title") return Value(title_case(input.to_output()));
+  if (name == "capitalize") return *call_method(Value(input.to_output()), "capitalize", {}, {});
+  if (name == "replace") {
+    if (args.size() < 2) fail("replace: expected the old and new strings");
+    const Value& count = argument(args, kwargs, 2, "count", kAbsent);
+    return Value(replace_text(input.to_output(), args[0].to_output(), args[1].to_output(),
+                              count.is_undefined() || count.is_none() ? -1 : int_argument(count, "replace count")));
+  }
+  if (name == "indent") {
+    const Value& width_value = argument(args, kwargs, 0, "width", Value(static_cast<int64_t>(4)));
+    const std::string prefix = width_value.is_string() ? width_value.as_string()
+                                                       : std::string(static_cast<size_t>(int_argument(width_value, "indent width")), ' ');
+    const bool first = argument(args, kwargs, 1, "first", Value(false)).truthy();
+    const bool blank = argument(args, kwargs, 2, "blank", Value(false)).truthy();
+    const std::string text = input.to_output();
+    std::string out;
+    size_t start = 0;
+    bool first_line = true;
+    while (start <= text.size()) {
+      const size_t end = text.find('\n', start);
+      const std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      const bool add = (first_line ? first : true) && (blank || !line.empty());
+      if (add) out += prefix;
+      out += line;
+      if (end == std::string::npos) break;
+      out += '\n';
+      start = end + 1;
+      first_line = false;
+    }
+    return Value(out);
+  }
+  if (name == "safe" || name == "e" || name == "escape" || name == "forceescape") {
+    // Autoescaping is off for chat templates, so these leave the text unchanged.
+    return name == "safe" ? input : Value(input.to_output());
+  }
+  if (name == "wordcount") return Value(static_cast<int64_t>(split_text(input.to_output(), kAbsent, -1).size()));
+  return std::nullopt;
+}
+
+// Filters over lists, dicts and other iterables.
+std::optional<Value> apply_sequence_filter(const std::string& name, const Value& input, const ValueList& args,
+                                           const KeywordArgs& kwargs) {
+  static const Value kAbsent;
+  if (name == "length" || name == "count") return Value(length_of(input));
   if (name == "default" || name == "d") {
     const Value& fallback = argument(args, kwargs, 0, "default_value", Value(std::string()));
     const bool boolean = argument(args, kwargs, 1, "boolean", Value(false)).truthy();
@@ -568,16 +617,6 @@ Value apply_filter(const std::string& name, const Value& input, const ValueList&
       out += attribute.is_undefined() ? item.to_output() : attribute_path(item, attribute.to_output()).to_output();
     }
     return Value(out);
-  }
-  if (name == "upper") return Value(ascii_upper(input.to_output()));
-  if (name == "lower") return Value(ascii_lower(input.to_output()));
-  if (name == "title") return Value(title_case(input.to_output()));
-  if (name == "capitalize") return *call_method(Value(input.to_output()), "capitalize", {}, {});
-  if (name == "replace") {
-    if (args.size() < 2) fail("replace: expected the old and new strings");
-    const Value& count = argument(args, kwargs, 2, "count", kAbsent);
-    return Value(replace_text(input.to_output(), args[0].to_output(), args[1].to_output(),
-                              count.is_undefined() || count.is_none() ? -1 : int_argument(count, "replace count")));
   }
   if (name == "list") return Value(iterate(input));
   if (name == "reverse") {
@@ -636,6 +675,24 @@ Value apply_filter(const std::string& name, const Value& input, const ValueList&
   if (name == "reject") return filter_items(input, args, false, false);
   if (name == "selectattr") return filter_items(input, args, true, true);
   if (name == "rejectattr") return filter_items(input, args, false, true);
+  if (name == "sum") {
+    double total = 0.0;
+    bool all_int = true;
+    int64_t int_total = 0;
+    for (const Value& item : iterate(input)) {
+      if (!item.is_number()) fail("sum: expected numbers, got {}", item.type_name());
+      all_int = all_int && item.is_int();
+      if (item.is_int()) int_total += item.as_int();
+      total += item.as_float();
+    }
+    return all_int ? Value(int_total) : Value(total);
+  }
+  return std::nullopt;
+}
+
+// Conversions to numbers.
+std::optional<Value> apply_number_filter(const std::string& name, const Value& input, const ValueList& args,
+                                         const KeywordArgs& kwargs) {
   if (name == "int") {
     if (input.is_int()) return input;
     if (input.is_bool()) return Value(static_cast<int64_t>(input.as_bool()));
@@ -663,46 +720,15 @@ Value apply_filter(const std::string& name, const Value& input, const ValueList&
     if (input.is_float()) return Value(std::fabs(input.as_float()));
     fail("abs: expected a number, got {}", input.type_name());
   }
-  if (name == "indent") {
-    const Value& width_value = argument(args, kwargs, 0, "width", Value(static_cast<int64_t>(4)));
-    const std::string prefix = width_value.is_string() ? width_value.as_string()
-                                                       : std::string(static_cast<size_t>(int_argument(width_value, "indent width")), ' ');
-    const bool first = argument(args, kwargs, 1, "first", Value(false)).truthy();
-    const bool blank = argument(args, kwargs, 2, "blank", Value(false)).truthy();
-    const std::string text = input.to_output();
-    std::string out;
-    size_t start = 0;
-    bool first_line = true;
-    while (start <= text.size()) {
-      const size_t end = text.find('\n', start);
-      const std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      const bool add = (first_line ? first : true) && (blank || !line.empty());
-      if (add) out += prefix;
-      out += line;
-      if (end == std::string::npos) break;
-      out += '\n';
-      start = end + 1;
-      first_line = false;
-    }
-    return Value(out);
-  }
-  if (name == "safe" || name == "e" || name == "escape" || name == "forceescape") {
-    // Autoescaping is off for chat templates, so these leave the text unchanged.
-    return name == "safe" ? input : Value(input.to_output());
-  }
-  if (name == "wordcount") return Value(static_cast<int64_t>(split_text(input.to_output(), kAbsent, -1).size()));
-  if (name == "sum") {
-    double total = 0.0;
-    bool all_int = true;
-    int64_t int_total = 0;
-    for (const Value& item : iterate(input)) {
-      if (!item.is_number()) fail("sum: expected numbers, got {}", item.type_name());
-      all_int = all_int && item.is_int();
-      if (item.is_int()) int_total += item.as_int();
-      total += item.as_float();
-    }
-    return all_int ? Value(int_total) : Value(total);
-  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Value apply_filter(const std::string& name, const Value& input, const ValueList& args, const KeywordArgs& kwargs) {
+  if (auto result = apply_text_filter(name, input, args, kwargs)) return *result;
+  if (auto result = apply_sequence_filter(name, input, args, kwargs)) return *result;
+  if (auto result = apply_number_filter(name, input, args, kwargs)) return *result;
   fail("unknown filter '{}'; supported: trim, tojson, length, count, string, default, first, last, items, join, upper, "
        "lower, title, capitalize, replace, list, reverse, unique, sort, dictsort, map, select, reject, selectattr, "
        "rejectattr, int, float, abs, indent, safe, escape, wordcount, sum",

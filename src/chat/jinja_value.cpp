@@ -233,10 +233,12 @@ bool Value::equals(const Value& other) const {
   const bool numeric = is_number() || is_bool();
   const bool other_numeric = other.is_number() || other.is_bool();
   if (numeric && other_numeric) {
-    const double left = is_bool() ? (bool_ ? 1.0 : 0.0) : as_float();
-    const double right = other.is_bool() ? (other.bool_ ? 1.0 : 0.0) : other.as_float();
     if (is_int() && other.is_int()) return int_ == other.int_;
-    return left == right;
+    auto number = [](const Value& value) {
+      if (value.is_bool()) return value.as_bool() ? 1.0 : 0.0;
+      return value.as_float();
+    };
+    return number(*this) == number(other);
   }
   if (kind_ != other.kind_) return false;
   switch (kind_) {
