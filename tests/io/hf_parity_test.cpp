@@ -122,6 +122,25 @@ TEST_P(HfParity, SftGradientsMatch) {
 
 INSTANTIATE_TEST_SUITE_P(Families, HfParity, ::testing::Values("qwen2", "llama", "qwen3"));
 
+// Module::to(kBFloat16) also rounds the rotary inverse-frequency buffer; the
+// decoder must still use float32 frequencies, as a bf16 load does.
+TEST(HfParityDtype, ModuleToKeepsFloat32Rope) {
+  torch::NoGradGuard no_grad;
+  auto reference = hf_reference("llama");
+  auto mask = reference["batch_mask"].to(torch::kBool);
+  auto positions = positions_from_mask(mask);
+
+  HfModel converted = load_hf_model(hf_fixture("llama"));
+  converted.model->to(torch::kBFloat16);
+  HfLoadOptions bf16;
+  bf16.dtype = torch::kBFloat16;
+  HfModel loaded = load_hf_model(hf_fixture("llama"), bf16);
+
+  auto from_converted = converted.model->forward(reference["batch_tokens"], positions, mask);
+  auto from_loaded = loaded.model->forward(reference["batch_tokens"], positions, mask);
+  EXPECT_TRUE(torch::equal(from_converted, from_loaded));
+}
+
 TEST(HfParityRealData, TinyLlamaRandomMatchesTransformers) {
   R1_REQUIRE_REAL_DATA("tiny-llama-random");
   torch::NoGradGuard no_grad;
