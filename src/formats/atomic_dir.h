@@ -18,7 +18,7 @@ std::filesystem::path make_sibling_temp_dir(const std::filesystem::path& destina
 // Moves the fully written folder `staged` to `destination`, replacing any
 // folder there. Every file in `staged` is fsynced first. On Linux the swap
 // is one renameat2(RENAME_EXCHANGE), so `destination` always names a
-// complete folder; where that call fails, the old folder is renamed aside
+// complete folder. Where that call fails, the old folder is renamed aside
 // first, which leaves a short window in which `destination` is absent.
 void replace_dir_atomically(const std::filesystem::path& staged, const std::filesystem::path& destination);
 

@@ -47,8 +47,8 @@ nlohmann::json parse_header(const std::string& path, const uint8_t* begin, uint6
   return nlohmann::json::parse(begin, begin + size, reject_duplicates);
 }
 
-// The data section must be covered exactly by the tensors, without overlaps
-// or gaps, as the format requires; a header that lies about offsets fails here.
+// Checks that the tensors cover the data section exactly, without overlaps
+// or gaps, as the format requires. A header that lies about offsets fails here.
 void check_tensors_tile_data(const std::string& path, const std::vector<SafetensorsTensor>& tensors,
                              const uint8_t* data_start, uint64_t data_size) {
   std::vector<const SafetensorsTensor*> by_offset;

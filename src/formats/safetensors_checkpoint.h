@@ -28,7 +28,7 @@ class SafetensorsCheckpoint {
   // The tensor, pointing into its mapped shard; throws when absent.
   const SafetensorsTensor& tensor(const std::string& name) const;
 
-  // The shard file that holds `name`.
+  // The path of the shard file that contains `name`.
   const std::string& file_of(const std::string& name) const;
 
   const std::vector<std::unique_ptr<SafetensorsFile>>& files() const { return files_; }

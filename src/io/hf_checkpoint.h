@@ -30,8 +30,8 @@ struct HfLoadOptions {
 ModelConfig load_hf_config(const std::filesystem::path& folder);
 
 // Loads a model folder. Each tensor is read from the memory-mapped
-// safetensors file and converted straight into its parameter, so no second
-// copy of the whole model is made. Every checkpoint tensor's name, shape and
+// safetensors file and converted straight into its parameter, without an
+// intermediate copy of the file. Every checkpoint tensor's name, shape and
 // dtype is checked against the config first; the error lists what is
 // missing, unexpected or mis-shaped. A tied checkpoint may include or omit
 // lm_head.weight (it is ignored), and rotary inv_freq buffers are ignored.

@@ -137,17 +137,24 @@ HfModel load_hf_model(const fs::path& folder, const HfLoadOptions& options) {
   auto params = result.model->named_parameters(/*recurse=*/true);
   check_tensors(checkpoint, params, result.config, folder);
 
-  // convert tensor by tensor from the mapping into the parameters
-  // Only parameters take the requested dtype; buffers such as the rotary
-  // inverse frequencies stay float32, as in transformers.
-  for (auto& item : params) item.value().set_data(item.value().to(options.device, options.dtype));
-  for (auto& buffer : result.model->buffers(/*recurse=*/true)) buffer.set_data(buffer.to(options.device));
+  // Convert tensor by tensor from the mapping into fresh parameter storage,
+  // which frees each constructor-initialized float32 tensor as it goes.
+  // NOTE: the Transformer constructor still allocates and randomly
+  // initializes the whole model in float32 first (LibTorch modules take no
+  // device or dtype at construction), so peak memory is about 4 bytes per
+  // parameter plus the largest tensor.
+  const auto target = torch::TensorOptions().dtype(options.dtype).device(options.device);
   std::vector<uint8_t> scratch;
   for (auto& item : params) {
     const SafetensorsTensor& tensor = checkpoint.tensor(item.key());
     torch::Dtype stored = safetensors_torch_dtype(tensor, checkpoint.file_of(item.key()));
-    item.value().copy_(view_tensor(tensor, stored, scratch));
+    torch::Tensor value = torch::empty(tensor.shape, target);
+    value.copy_(view_tensor(tensor, stored, scratch));
+    item.value().set_data(value);
   }
+
+  // Buffers such as the rotary inverse frequencies stay float32, as in transformers.
+  for (auto& buffer : result.model->buffers(/*recurse=*/true)) buffer.set_data(buffer.to(options.device));
   return result;
 }
 

@@ -162,6 +162,23 @@ TEST_F(HfCheckpointTest, TiedCheckpointMayIncludeLmHead) {
   EXPECT_NO_THROW(load_hf_model(folder));
 }
 
+TEST_F(HfCheckpointTest, GenerationConfigDefaultsAndChecks) {
+  ModelConfig config = load_hf_config(test::hf_fixture("qwen2"));
+  GenerationConfig defaults = GenerationConfig::from_json(nlohmann::json::object(), config);
+  EXPECT_EQ(defaults.eos_token_ids, (std::vector<int64_t>{295}));  // from config.json
+  EXPECT_FALSE(defaults.do_sample);
+  EXPECT_EQ(defaults.top_k, 50);
+  EXPECT_DOUBLE_EQ(defaults.top_p, 1.0);
+
+  EXPECT_THROW(GenerationConfig::from_json({{"top_p", 1.5}}, config), Error);
+  EXPECT_THROW(GenerationConfig::from_json({{"temperature", -1.0}}, config), Error);
+  EXPECT_THROW(GenerationConfig::from_json({{"top_k", "many"}}, config), Error);
+
+  fs::path folder = copy_fixture("qwen2");
+  fs::remove(folder / "generation_config.json");
+  EXPECT_EQ(load_hf_model(folder).generation.eos_token_ids, (std::vector<int64_t>{295}));
+}
+
 TEST_F(HfCheckpointTest, MissingFolderIsReported) {
   expect_load_error(dir_ / "absent", {"absent", "does not exist"});
 }
