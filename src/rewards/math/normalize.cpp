@@ -64,8 +64,11 @@ void replace_command(std::string& text, std::string_view name, std::string_view 
   }
 }
 
-// Replaces \, \; \: \! "\ " and ~ with a space, leaving the row break \\ intact.
+// Replaces \, \; \: "\ " and ~ with a space and drops \! (a negative
+// space), leaving the row break \\ intact. A thin space between digits
+// (1\,000) is a thousands separator and is dropped, so the digits join.
 std::string remove_spacing_commands(const std::string& text) {
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
@@ -74,7 +77,19 @@ std::string remove_spacing_commands(const std::string& text) {
       out += ' ';
     } else if (c == '\\' && i + 1 < text.size()) {
       char next = text[i + 1];
-      if (next == ',' || next == ';' || next == ':' || next == '!' || next == ' ') {
+      bool between_digits = !out.empty() && is_digit(out.back()) && i + 2 < text.size() && is_digit(text[i + 2]);
+      if (next == '!') {
+        // "111, \! 111" writes the thousands comma 111,111 with the space
+        // taken back, so spaces around the \! after a comma go too.
+        size_t kept = out.size();
+        while (kept > 0 && out[kept - 1] == ' ') --kept;
+        if (kept > 0 && out[kept - 1] == ',') {
+          out.resize(kept);
+          while (i + 2 < text.size() && text[i + 2] == ' ') ++i;
+        }
+      } else if (next == ',' && between_digits) {
+        // dropped: a thin-space thousands separator
+      } else if (next == ',' || next == ';' || next == ':' || next == ' ') {
         out += ' ';
       } else {
         out += c;
