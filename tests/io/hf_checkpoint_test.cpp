@@ -150,6 +150,19 @@ TEST_F(HfCheckpointTest, FailedSaveKeepsPreviousCheckpoint) {
   EXPECT_NO_THROW(load_hf_model(dir_ / "out"));
 }
 
+TEST_F(HfCheckpointTest, FailedSwapRemovesStagedFolder) {
+  HfModel original = load_hf_model(test::hf_fixture("qwen3"));
+  std::ofstream(dir_ / "occupied") << "a file, not a folder";
+
+  // every file is staged before the swap finds a file at the destination
+  EXPECT_THROW(save_hf_model(original.model, original.generation, dir_ / "occupied"), Error);
+  std::ifstream in(dir_ / "occupied");
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "a file, not a folder");
+  for (const auto& entry : fs::directory_iterator(dir_))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+}
+
 TEST_F(HfCheckpointTest, TiedCheckpointMayIncludeLmHead) {
   fs::path folder = copy_fixture("qwen2");
   SafetensorsFile source((folder / "model.safetensors").string());
