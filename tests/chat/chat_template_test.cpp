@@ -153,6 +153,18 @@ TEST(ChatTemplate, LoaderPicksNamedTemplate) {
   EXPECT_CONTAINS(error_of([&] { r1::chat_template_from_config(config, "rag"); }), "default, tool_use");
 }
 
+TEST(ChatTemplate, LoaderReadsJinjaFileBesideConfig) {
+  const std::filesystem::path folder = std::filesystem::temp_directory_path() / "r1_chat_template_jinja_file";
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / "tokenizer_config.json") << R"({"bos_token": "<s>", "eos_token": null})";
+  std::ofstream(folder / "chat_template.jinja") << "{{ bos_token }}{{ messages | length }}\n";
+
+  const r1::ChatTemplate chat_template = r1::load_chat_template(folder / "tokenizer_config.json");
+  EXPECT_EQ(chat_template.render(ordered_json::parse(R"([{"role": "user", "content": "x"}])"), false), "<s>1");
+  EXPECT_FALSE(chat_template.eos_token().has_value());
+  std::filesystem::remove_all(folder);
+}
+
 TEST(ChatTemplate, LoaderRejectsMissingTemplate) {
   const ordered_json config = ordered_json::parse(R"({"eos_token": "</s>"})");
   EXPECT_CONTAINS(error_of([&] { r1::chat_template_from_config(config); }), "no chat_template");
