@@ -21,7 +21,7 @@ std::filesystem::path write_input(const std::string& name, const std::vector<nlo
   return path;
 }
 
-// Runs a shell command and returns its stdout; stderr goes to `stderr_path`.
+// Runs a shell command and returns its stdout and exit status. Commands redirect stderr themselves.
 std::string run(const std::string& command, int& status) {
   std::string output;
   FILE* pipe = popen(command.c_str(), "r");
