@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake git pkg-config
-  libtorch-dev
+  libtorch-dev libopenblas0-pthread
   nlohmann-json3-dev libcli11-dev libfmt-dev
   libicu-dev
   libgtest-dev libgmock-dev

@@ -41,6 +41,8 @@ void ensure_passive_omp_wait(char** argv) {
 
 int main(int argc, char** argv) {
   ensure_passive_omp_wait(argv);
+  // one progress line at a time, also when stdout is a pipe or a file
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
 
   CLI::App app{"r1: DeepSeek-R1 style reasoning RL (GRPO) for language models, on LibTorch"};
   app.require_subcommand(1);

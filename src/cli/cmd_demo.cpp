@@ -1,0 +1,185 @@
+// r1 demo: the whole R1-Zero recipe on Countdown in one command.
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "cli/command.h"
+#include "cli/common_options.h"
+#include "pipeline/countdown_pipeline.h"
+#include "tasks/countdown_task.h"
+#include "tokenizer/byte_tokenizer.h"
+#include "util/file.h"
+
+namespace r1::cli {
+namespace {
+
+struct DemoOptions {
+  std::string out = "runs/demo";
+  std::string real_test;  // optional real Countdown JSONL
+  int64_t real_limit = 0;
+  RuntimeOptions runtime;
+  CountdownDataOptions data;
+  PretrainStageOptions pretrain;
+  GRPOOptions grpo;
+  EvalOptions eval;
+};
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+nlohmann::json model_figures(const EvalReport& report) {
+  nlohmann::json j = report.to_json();
+  return j;
+}
+
+std::string table_row(const std::string& name, double base, double final_value, int precision) {
+  return fmt::format("| {:<26} | {:>10.{}f} | {:>10.{}f} | {:>+10.{}f} |\n", name, base, precision, final_value,
+                     precision, final_value - base, precision);
+}
+
+void run_demo(const DemoOptions& options) {
+  const auto demo_start = Clock::now();
+  torch::Device device = apply_runtime_options(options.runtime);
+  ensure_writable_dir(options.out);
+  ensure_writable_dir(options.out + "/data");
+  JsonlLog log(options.out + "/metrics.jsonl");
+  ByteTokenizer tokenizer;
+
+  nlohmann::json config = {{"data", to_json(options.data)},
+                           {"pretrain", to_json(options.pretrain)},
+                           {"grpo", to_json(options.grpo)},
+                           {"eval", to_json(options.eval)},
+                           {"device", options.runtime.device},
+                           {"seed", options.runtime.seed}};
+  fmt::print("config: {}\n", config.dump());
+  write_file_atomic(options.out + "/config.json", config.dump(2) + "\n");
+  nlohmann::json stage_seconds;
+
+  // 1. problems
+  auto stage_start = Clock::now();
+  CountdownSplits splits = generate_countdown_splits(options.data.train_problems, options.data.heldout_problems,
+                                                     options.data.seed, options.data.generator);
+  save_countdown_jsonl(options.out + "/data/train.jsonl", splits.train);
+  save_countdown_jsonl(options.out + "/data/heldout.jsonl", splits.heldout);
+  stage_seconds["data"] = seconds_since(stage_start);
+  fmt::print("[1/6] data: {} train and {} held-out Countdown problems ({:.1f} s); corpus traces are correct {:.1f}% "
+             "of the time\n",
+             splits.train.size(), splits.heldout.size(), stage_seconds["data"].get<double>(),
+             100 * countdown_trace_accuracy(splits.train, options.pretrain.traces, options.data.seed, 2000));
+
+  // 2. base model
+  stage_start = Clock::now();
+  fmt::print("[2/6] pretrain the base model\n");
+  Transformer base = pretrain_countdown_base(splits.train, options.pretrain, device, options.out + "/base", &log);
+  stage_seconds["pretrain"] = seconds_since(stage_start);
+
+  // 3. evaluate the base model
+  stage_start = Clock::now();
+  fmt::print("[3/6] evaluate the base model on the held-out split\n");
+  CountdownTask heldout(splits.heldout);
+  EvalReport base_report = evaluate(base, tokenizer, heldout, options.eval, progress_printer("base"));
+  write_eval_samples(options.out + "/eval_base_samples.jsonl", base_report);
+  print_eval_line("base", base_report);
+  stage_seconds["eval_base"] = seconds_since(stage_start);
+
+  // 4. GRPO from the base model, KL to a frozen copy of it
+  stage_start = Clock::now();
+  fmt::print("[4/6] GRPO\n");
+  Transformer policy = clone_model(base);
+  Transformer reference = clone_model(base);
+  CountdownTask train_task(splits.train);
+  train_grpo(policy, reference, tokenizer, train_task, options.grpo, &log);
+  save_checkpoint(options.out + "/final", policy, {{"type", "byte"}},
+                  {{"stage", "grpo"}, {"step", options.grpo.steps}, {"config", to_json(options.grpo)}});
+  stage_seconds["grpo"] = seconds_since(stage_start);
+
+  // 5. evaluate the GRPO model
+  stage_start = Clock::now();
+  fmt::print("[5/6] evaluate the GRPO model on the held-out split\n");
+  EvalReport final_report = evaluate(policy, tokenizer, heldout, options.eval, progress_printer("final"));
+  write_eval_samples(options.out + "/eval_final_samples.jsonl", final_report);
+  print_eval_line("final", final_report);
+  stage_seconds["eval_final"] = seconds_since(stage_start);
+
+  // 6. the real Countdown test set, when given
+  nlohmann::json real = nullptr;
+  if (!options.real_test.empty()) {
+    stage_start = Clock::now();
+    auto problems = load_countdown_jsonl(options.real_test);
+    if (options.real_limit > 0 && static_cast<int64_t>(problems.size()) > options.real_limit)
+      problems.resize(options.real_limit);
+    fmt::print("[6/6] evaluate both models on {} problems of {}\n", problems.size(), options.real_test);
+    CountdownTask real_task(problems);
+    EvalOptions real_options = options.eval;
+    real_options.k = std::min<int64_t>(options.eval.k, 4);
+    EvalReport real_base = evaluate(base, tokenizer, real_task, real_options, progress_printer("real base"));
+    EvalReport real_final = evaluate(policy, tokenizer, real_task, real_options, progress_printer("real final"));
+    print_eval_line("real base", real_base);
+    print_eval_line("real final", real_final);
+    real = {{"file", options.real_test}, {"base", model_figures(real_base)}, {"final", model_figures(real_final)}};
+    stage_seconds["eval_real"] = seconds_since(stage_start);
+  } else {
+    fmt::print("[6/6] no real Countdown test file given (--real-test); skipped\n");
+  }
+  stage_seconds["total"] = seconds_since(demo_start);
+
+  // before/after table and summary.json
+  std::string table = fmt::format("Held-out Countdown, {} problems, k={} samples at temperature {} top-p {}\n\n",
+                                  base_report.metrics.problems, base_report.metrics.samples_per_problem,
+                                  options.eval.sampling.temperature, options.eval.sampling.top_p);
+  table += "| metric                     |       base |       GRPO |     change |\n";
+  table += "|----------------------------|------------|------------|------------|\n";
+  table += table_row("pass@1", base_report.metrics.pass_at_1, final_report.metrics.pass_at_1, 3);
+  table += table_row(fmt::format("cons@{}", options.eval.k), base_report.metrics.cons_at_k,
+                     final_report.metrics.cons_at_k, 3);
+  table += table_row(fmt::format("pass@{}", options.eval.k), base_report.metrics.pass_at_k,
+                     final_report.metrics.pass_at_k, 3);
+  table += table_row("greedy accuracy", base_report.greedy_accuracy, final_report.greedy_accuracy, 3);
+  table += table_row("mean response length (tok)", base_report.mean_length, final_report.mean_length, 1);
+  table += table_row("responses that revise", base_report.revision_share, final_report.revision_share, 3);
+  table += "\nWall time per stage (s): ";
+  for (auto& [stage, secs] : stage_seconds.items()) table += fmt::format("{} {:.1f}  ", stage, secs.get<double>());
+  table += "\n";
+  fmt::print("\n{}", table);
+  write_file_atomic(options.out + "/results.md", table);
+
+  nlohmann::json summary = {{"task", "countdown"},
+                            {"heldout_problems", base_report.metrics.problems},
+                            {"k", options.eval.k},
+                            {"base", model_figures(base_report)},
+                            {"final", model_figures(final_report)},
+                            {"real_test", real},
+                            {"stage_seconds", stage_seconds},
+                            {"config", config}};
+  write_file_atomic(options.out + "/summary.json", summary.dump(2) + "\n");
+  fmt::print("wrote {}/summary.json, results.md, metrics.jsonl, base/ and final/ checkpoints\n", options.out);
+}
+
+void setup(CLI::App& root) {
+  auto options = std::make_shared<DemoOptions>();
+  auto* app = root.add_subcommand("demo", "Pretrain a small base model on Countdown, train it with GRPO, compare");
+  app->add_option("--out", options->out, "Output folder")->capture_default_str();
+  app->add_option("--real-test", options->real_test, "Real Countdown JSONL {target, nums} to evaluate on too");
+  app->add_option("--real-limit", options->real_limit, "Evaluate at most this many real problems; 0 for all")
+      ->capture_default_str();
+  add_runtime_options(*app, options->runtime);
+  app->add_option("--pretrain-steps", options->pretrain.train.steps, "Base model pretraining steps")
+      ->capture_default_str();
+  app->add_option("--grpo-steps", options->grpo.steps, "GRPO steps")->capture_default_str();
+  app->add_option("--heldout", options->data.heldout_problems, "Held-out problems")->capture_default_str();
+  add_eval_options(*app, options->eval);
+  app->callback([options] {
+    options->pretrain.train.seed = options->runtime.seed;
+    options->grpo.seed = options->runtime.seed;
+    run_demo(*options);
+  });
+}
+
+R1_REGISTER_COMMAND(setup);
+
+}  // namespace
+}  // namespace r1::cli

@@ -1,0 +1,41 @@
+#include "cli/common_options.h"
+
+#include <fmt/format.h>
+
+#include "runtime/runtime.h"
+
+namespace r1::cli {
+
+void add_runtime_options(CLI::App& app, RuntimeOptions& options) {
+  app.add_option("--threads", options.threads, "Compute threads; 0 uses every core")->capture_default_str();
+  app.add_option("--device", options.device, "cpu, cuda or cuda:N")->capture_default_str();
+  app.add_option("--seed", options.seed, "Seed for sampling, initialisation and data order")->capture_default_str();
+}
+
+torch::Device apply_runtime_options(const RuntimeOptions& options) {
+  torch::Device device = parse_device(options.device);
+  int threads = configure_threads(options.threads);
+  seed_everything(options.seed);
+  fmt::print("runtime: device {} | {} threads | seed {}\n", device.str(), threads, options.seed);
+  return device;
+}
+
+void add_sampling_options(CLI::App& app, SamplingParams& sampling) {
+  app.add_option("--temperature", sampling.temperature, "Sampling temperature; 0 is greedy")->capture_default_str();
+  app.add_option("--top-p", sampling.top_p, "Nucleus sampling mass in (0, 1]")->capture_default_str();
+  app.add_option("--top-k", sampling.top_k, "Keep the k most likely tokens; 0 keeps all")->capture_default_str();
+  app.add_option("--min-p", sampling.min_p, "Drop tokens below min-p times the top probability")->capture_default_str();
+  app.add_option("--repetition-penalty", sampling.repetition_penalty, "Penalty > 1 for tokens already present")
+      ->capture_default_str();
+}
+
+void add_eval_options(CLI::App& app, EvalOptions& options) {
+  app.add_option("-k,--samples", options.k, "Sampled completions per problem")->capture_default_str();
+  app.add_option("--eval-temperature", options.sampling.temperature, "Evaluation sampling temperature")
+      ->capture_default_str();
+  app.add_option("--eval-top-p", options.sampling.top_p, "Evaluation nucleus mass")->capture_default_str();
+  app.add_option("--eval-max-new-tokens", options.max_new_tokens, "Evaluation generation budget in tokens")
+      ->capture_default_str();
+}
+
+}  // namespace r1::cli

@@ -1,0 +1,28 @@
+// Options shared by several subcommands, declared once.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "eval/evaluate.h"
+#include "sampling/sampler.h"
+
+namespace r1::cli {
+
+struct RuntimeOptions {
+  int threads = 0;
+  std::string device = "cpu";
+  uint64_t seed = 0;
+};
+
+void add_runtime_options(CLI::App& app, RuntimeOptions& options);
+
+// Applies threads and seed; returns the device.
+torch::Device apply_runtime_options(const RuntimeOptions& options);
+
+void add_sampling_options(CLI::App& app, SamplingParams& sampling);
+
+void add_eval_options(CLI::App& app, EvalOptions& options);
+
+}  // namespace r1::cli

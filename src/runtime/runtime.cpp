@@ -1,0 +1,45 @@
+#include "runtime/runtime.h"
+
+#include <thread>
+
+#include "util/error.h"
+
+namespace r1 {
+
+int configure_threads(int threads) {
+  if (threads < 0) fail("--threads={} must be >= 0 (0 uses every core)", threads);
+  if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  return threads;
+}
+
+torch::Device parse_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name.rfind("cuda", 0) == 0) {
+    if (!torch::cuda::is_available())
+      fail("--device {}: CUDA is not available in this LibTorch build or machine; use --device cpu", name);
+    return torch::Device(name);
+  }
+  fail("--device '{}' is not valid; use cpu, cuda or cuda:N", name);
+}
+
+torch::Dtype parse_dtype(const std::string& name) {
+  if (name == "float32" || name == "fp32" || name == "f32") return torch::kFloat32;
+  if (name == "bfloat16" || name == "bf16") return torch::kBFloat16;
+  if (name == "float16" || name == "fp16" || name == "f16") return torch::kFloat16;
+  fail("dtype '{}' is not supported; use float32, bfloat16 or float16", name);
+}
+
+std::string dtype_name(torch::Dtype dtype) {
+  if (dtype == torch::kFloat32) return "float32";
+  if (dtype == torch::kBFloat16) return "bfloat16";
+  if (dtype == torch::kFloat16) return "float16";
+  fail("dtype {} has no name here", c10::toString(dtype));
+}
+
+void seed_everything(uint64_t seed) {
+  torch::manual_seed(seed);
+  if (torch::cuda::is_available()) torch::cuda::manual_seed_all(seed);
+}
+
+}  // namespace r1

@@ -1,0 +1,138 @@
+#include "sampling/generate.h"
+
+#include <algorithm>
+
+#include "util/error.h"
+
+namespace r1 {
+
+void left_pad_batch(const std::vector<std::vector<int64_t>>& sequences, int64_t pad_id, torch::Tensor& tokens,
+                    torch::Tensor& mask) {
+  const int64_t B = static_cast<int64_t>(sequences.size());
+  int64_t T = 0;
+  for (const auto& sequence : sequences) T = std::max<int64_t>(T, static_cast<int64_t>(sequence.size()));
+  tokens = torch::full({B, T}, pad_id, torch::kLong);
+  mask = torch::zeros({B, T}, torch::kBool);
+  auto tokens_a = tokens.accessor<int64_t, 2>();
+  auto mask_a = mask.accessor<bool, 2>();
+  for (int64_t b = 0; b < B; ++b) {
+    const auto& sequence = sequences[b];
+    const int64_t offset = T - static_cast<int64_t>(sequence.size());
+    for (size_t t = 0; t < sequence.size(); ++t) {
+      tokens_a[b][offset + static_cast<int64_t>(t)] = sequence[t];
+      mask_a[b][offset + static_cast<int64_t>(t)] = true;
+    }
+  }
+}
+
+namespace {
+
+// Generates for one chunk of prompts; appends to `out` in prompt-major order.
+void generate_chunk(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
+                    const GenerationOptions& options, at::Generator& generator, std::vector<Completion>& out) {
+  const torch::Device device = model->device();
+  const int64_t P = static_cast<int64_t>(prompts.size());
+  const int64_t G = options.num_samples;
+  const int64_t rows = P * G;
+
+  // prefill the distinct prompts once: tokens/mask [P,Tp]
+  torch::Tensor tokens, mask;
+  left_pad_batch(prompts, /*pad_id=*/0, tokens, mask);
+  const int64_t Tp = tokens.size(1);
+  tokens = tokens.to(device);
+  mask = mask.to(device);
+  auto positions = positions_from_mask(mask);
+  KVCache cache = model->make_cache(P, Tp + options.max_new_tokens);
+  auto hidden = model->hidden_states(tokens, positions, mask, &cache);           // [P,Tp,C]
+  auto logits = model->logits(hidden.select(1, Tp - 1));                          // [P,V]
+
+  // share the prefill among the G samples of each prompt
+  logits = logits.repeat_interleave(G, 0);                                        // [P*G,V]
+  cache.repeat_rows(G);
+  mask = mask.repeat_interleave(G, 0);                                            // [P*G,Tp]
+  auto next_position = positions.select(1, Tp - 1).repeat_interleave(G, 0) + 1;  // [P*G]
+
+  std::vector<Completion> completions(rows);
+  std::vector<int64_t> active(rows);  // original row of each batch row
+  for (int64_t r = 0; r < rows; ++r) active[r] = r;
+  auto is_stop = [&](int64_t token) {
+    return std::find(options.stop_token_ids.begin(), options.stop_token_ids.end(), token) !=
+           options.stop_token_ids.end();
+  };
+
+  // history for the repetition penalty: prompt + generated, [B,L]
+  const bool track_history = options.sampling.repetition_penalty != 1.0;
+  torch::Tensor history;
+  if (track_history) history = tokens.repeat_interleave(G, 0);
+
+  for (int64_t step = 0; step < options.max_new_tokens; ++step) {
+    // sample and record; rows that stopped earlier but are still in the
+    // batch (not yet compacted away) take no further tokens
+    auto next = sample_tokens(logits, options.sampling, generator, history);  // [B]
+    auto next_cpu = next.to(torch::kCPU);
+    auto next_a = next_cpu.accessor<int64_t, 1>();
+    std::vector<int64_t> keep;
+    keep.reserve(active.size());
+    for (size_t b = 0; b < active.size(); ++b) {
+      Completion& completion = completions[active[b]];
+      if (completion.stopped) continue;
+      completion.tokens.push_back(next_a[b]);
+      if (is_stop(next_a[b])) {
+        completion.stopped = true;
+      } else {
+        keep.push_back(static_cast<int64_t>(b));
+      }
+    }
+    if (keep.empty() || step + 1 == options.max_new_tokens) break;
+
+    // drop finished rows once they are an eighth of the batch
+    const int64_t finished = static_cast<int64_t>(active.size() - keep.size());
+    if (finished * 8 >= static_cast<int64_t>(active.size())) {
+      auto index = torch::tensor(keep, torch::kLong).to(device);
+      cache.select_rows(index);
+      mask = mask.index_select(0, index);
+      next = next.index_select(0, index);
+      next_position = next_position.index_select(0, index);
+      if (track_history) history = history.index_select(0, index);
+      std::vector<int64_t> still_active;
+      still_active.reserve(keep.size());
+      for (int64_t b : keep) still_active.push_back(active[b]);
+      active.swap(still_active);
+    }
+
+    // decode one token for every row still in the batch
+    auto step_tokens = next.view({-1, 1});
+    mask = torch::cat({mask, torch::ones({mask.size(0), 1}, mask.options())}, 1);
+    if (track_history) history = torch::cat({history, step_tokens}, 1);
+    auto step_hidden = model->hidden_states(step_tokens, next_position.view({-1, 1}), mask, &cache);  // [B,1,C]
+    logits = model->logits(step_hidden.select(1, 0));                                                // [B,V]
+    next_position = next_position + 1;
+  }
+  for (auto& completion : completions) out.push_back(std::move(completion));
+}
+
+}  // namespace
+
+std::vector<Completion> generate(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
+                                 const GenerationOptions& options, at::Generator& generator,
+                                 const std::function<void(int64_t, int64_t)>& progress) {
+  if (options.num_samples < 1) fail("generate: num_samples={} must be >= 1", options.num_samples);
+  if (options.max_new_tokens < 1) fail("generate: max_new_tokens={} must be >= 1", options.max_new_tokens);
+  options.sampling.validate();
+  for (const auto& prompt : prompts)
+    if (prompt.empty()) fail("generate: an empty prompt cannot be continued; add a begin-of-sequence token");
+
+  torch::InferenceMode inference;
+  std::vector<Completion> out;
+  out.reserve(prompts.size() * options.num_samples);
+  const int64_t prompts_per_chunk = std::max<int64_t>(1, options.max_batch_rows / options.num_samples);
+  for (size_t start = 0; start < prompts.size(); start += prompts_per_chunk) {
+    size_t end = std::min(prompts.size(), start + static_cast<size_t>(prompts_per_chunk));
+    std::vector<std::vector<int64_t>> chunk(prompts.begin() + start, prompts.begin() + end);
+    generate_chunk(model, chunk, options, generator, out);
+    if (progress) progress(static_cast<int64_t>(end), static_cast<int64_t>(prompts.size()));
+  }
+  return out;
+}
+
+}  // namespace r1

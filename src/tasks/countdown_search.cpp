@@ -1,0 +1,195 @@
+#include "tasks/countdown_search.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace r1 {
+
+bool apply_chain_step(int64_t left, char op, int64_t right, int64_t max_intermediate, int64_t& result) {
+  switch (op) {
+    case '+': result = left + right; break;
+    case '-':
+      if (left <= right) return false;
+      result = left - right;
+      break;
+    case '*': result = left * right; break;
+    case '/':
+      if (right == 0 || left % right != 0) return false;
+      result = left / right;
+      break;
+    default: return false;
+  }
+  return result <= max_intermediate;
+}
+
+namespace {
+
+constexpr char kOps[4] = {'+', '-', '*', '/'};
+
+// Depth-first enumeration of chains from `value` over the unused numbers.
+int64_t count_from(int64_t value, std::vector<int64_t>& unused, int64_t target, int64_t max_intermediate,
+                   int depth) {
+  int64_t count = (depth >= 1 && value == target) ? 1 : 0;
+  for (size_t i = 0; i < unused.size(); ++i) {
+    int64_t number = unused[i];
+    unused.erase(unused.begin() + static_cast<long>(i));
+    for (char op : kOps) {
+      int64_t result = 0;
+      if (apply_chain_step(value, op, number, max_intermediate, result))
+        count += count_from(result, unused, target, max_intermediate, depth + 1);
+    }
+    unused.insert(unused.begin() + static_cast<long>(i), number);
+  }
+  return count;
+}
+
+bool has_additive_top_level(const std::string& expression) {
+  int depth = 0;
+  for (char c : expression) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (depth == 0 && (c == '+' || c == '-')) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int64_t count_countdown_solutions(const CountdownProblem& problem, int64_t max_intermediate) {
+  int64_t count = 0;
+  std::vector<int64_t> unused = problem.nums;
+  for (size_t i = 0; i < unused.size(); ++i) {
+    int64_t first = unused[i];
+    unused.erase(unused.begin() + static_cast<long>(i));
+    count += count_from(first, unused, problem.target, max_intermediate, 0);
+    unused.insert(unused.begin() + static_cast<long>(i), first);
+  }
+  return count;
+}
+
+bool random_chain(const CountdownProblem& problem, int64_t max_intermediate, std::mt19937_64& rng, Chain& chain) {
+  const int64_t n = static_cast<int64_t>(problem.nums.size());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::vector<int64_t> order = problem.nums;
+    std::shuffle(order.begin(), order.end(), rng);
+    int64_t length = std::uniform_int_distribution<int64_t>(2, n)(rng);
+    chain = Chain{};
+    chain.first = order[0];
+    bool ok = true;
+    for (int64_t i = 1; i < length && ok; ++i) {
+      // draw among the operations that are allowed here
+      std::vector<char> allowed;
+      for (char op : kOps) {
+        int64_t result = 0;
+        if (apply_chain_step(chain.value(), op, order[i], max_intermediate, result)) allowed.push_back(op);
+      }
+      if (allowed.empty()) {
+        ok = false;
+        break;
+      }
+      char op = allowed[std::uniform_int_distribution<size_t>(0, allowed.size() - 1)(rng)];
+      ChainStep step{chain.value(), op, order[i], 0};
+      apply_chain_step(step.left, op, step.right, max_intermediate, step.result);
+      chain.steps.push_back(step);
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+std::string chain_expression(const Chain& chain) {
+  std::string expression = std::to_string(chain.first);
+  for (const ChainStep& step : chain.steps) {
+    if ((step.op == '*' || step.op == '/') && has_additive_top_level(expression)) expression = "(" + expression + ")";
+    if (step.op == '-' && has_additive_top_level(expression)) expression = "(" + expression + ")";
+    expression += step.op + std::to_string(step.right);
+  }
+  return expression;
+}
+
+namespace {
+
+std::string step_text(int64_t left, char op, int64_t right, int64_t result) {
+  return std::to_string(left) + op + std::to_string(right) + "=" + std::to_string(result);
+}
+
+// A plausible wrong result for a step: off by a small amount.
+int64_t slipped_result(int64_t result, std::mt19937_64& rng) {
+  int64_t delta = std::uniform_int_distribution<int64_t>(1, 3)(rng);
+  if (result > delta && std::bernoulli_distribution(0.5)(rng)) return result - delta;
+  return result + delta;
+}
+
+}  // namespace
+
+std::string chain_text(const Chain& chain) {
+  std::string text;
+  for (size_t i = 0; i < chain.steps.size(); ++i) {
+    if (i > 0) text += ", ";
+    const ChainStep& step = chain.steps[i];
+    text += step_text(step.left, step.op, step.right, step.result);
+  }
+  return text;
+}
+
+std::string countdown_trace(const CountdownProblem& problem, const CountdownTraceOptions& options,
+                            std::mt19937_64& rng) {
+  std::bernoulli_distribution guess(options.guess_share);
+  std::bernoulli_distribution slip(options.slip_rate);
+  std::bernoulli_distribution noticed(options.slip_noticed_rate);
+  Chain chain;
+
+  // guessing style: an answer without any search
+  if (guess(rng)) {
+    if (!random_chain(problem, options.max_intermediate, rng, chain)) chain.first = problem.nums[0];
+    return "<think>\nI will guess.\n</think>\n<answer>" + chain_expression(chain) + "</answer>";
+  }
+
+  // trial and error: propose, compute, compare with the target
+  const int64_t patience =
+      std::uniform_int_distribution<int64_t>(options.min_patience, options.max_patience)(rng);
+  std::string think;
+  std::string answer = std::to_string(problem.nums[0]);
+  for (int64_t attempt = 0; attempt < patience; ++attempt) {
+    if (!random_chain(problem, options.max_intermediate, rng, chain)) break;
+
+    // write the steps; a slip changes the value that later steps build on
+    std::string line;
+    Chain written;
+    written.first = chain.first;
+    int64_t value = chain.first;
+    bool valid = true;
+    for (size_t i = 0; i < chain.steps.size(); ++i) {
+      const ChainStep& planned = chain.steps[i];
+      int64_t result = 0;
+      if (!apply_chain_step(value, planned.op, planned.right, 1000000, result)) {
+        valid = false;
+        break;
+      }
+      if (i > 0) line += ", ";
+      if (slip(rng)) {
+        int64_t wrong = slipped_result(result, rng);
+        if (noticed(rng)) {
+          line += step_text(value, planned.op, planned.right, wrong) + " wait, " +
+                  step_text(value, planned.op, planned.right, result);
+        } else {
+          line += step_text(value, planned.op, planned.right, wrong);
+          result = wrong;
+        }
+      } else {
+        line += step_text(value, planned.op, planned.right, result);
+      }
+      written.steps.push_back({value, planned.op, planned.right, result});
+      value = result;
+    }
+    if (!valid || written.steps.empty()) continue;
+
+    answer = chain_expression(written);
+    const bool hit = value == problem.target;
+    think += line + (hit ? " yes\n" : " no\n");
+    if (hit) break;
+  }
+  return "<think>\n" + think + "</think>\n<answer>" + answer + "</answer>";
+}
+
+}  // namespace r1

@@ -1,0 +1,65 @@
+// Countdown solutions as chains of steps: start from one number and apply
+// (op, next number) repeatedly, e.g. 15*3=45, 45+1=46 for "(15*3)+1". Used to
+// check that generated problems are solvable and to write the synthetic
+// reasoning traces the demo's base model is pretrained on.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tasks/countdown.h"
+
+namespace r1 {
+
+struct ChainStep {
+  int64_t left = 0;   // running value before the step
+  char op = '+';      // + - * /
+  int64_t right = 0;  // the number applied
+  int64_t result = 0;
+};
+
+struct Chain {
+  int64_t first = 0;
+  std::vector<ChainStep> steps;
+  int64_t value() const { return steps.empty() ? first : steps.back().result; }
+};
+
+// Applies one step under the chain rules: subtraction must stay positive,
+// division must be exact, and no result may exceed max_intermediate.
+// Returns false when the step is not allowed.
+bool apply_chain_step(int64_t left, char op, int64_t right, int64_t max_intermediate, int64_t& result);
+
+// Number of chains of two or more numbers that reach the target.
+int64_t count_countdown_solutions(const CountdownProblem& problem, int64_t max_intermediate);
+
+// A uniformly random valid chain over a random subset (two or more) of the
+// numbers; false if none could be drawn.
+bool random_chain(const CountdownProblem& problem, int64_t max_intermediate, std::mt19937_64& rng, Chain& chain);
+
+// The chain as an answer expression with the parentheses it needs: "(9+3)*4".
+std::string chain_expression(const Chain& chain);
+
+// The chain as a line of the reasoning trace: "15*3=45, 45+1=46".
+std::string chain_text(const Chain& chain);
+
+// How the synthetic traces of the pretraining corpus behave. Traces mix a
+// guessing style (no search) with a trial-and-error style that proposes random
+// chains, checks each against the target and stops at the first hit or when
+// its patience runs out; some steps contain arithmetic slips, part of which
+// are noticed and corrected ("wait, ...").
+struct CountdownTraceOptions {
+  double guess_share = 0.25;        // share of traces that answer without searching
+  int64_t min_patience = 1;         // tries before giving up, uniform in [min, max]
+  int64_t max_patience = 10;
+  double slip_rate = 0.06;          // chance that a step's result is miscalculated
+  double slip_noticed_rate = 0.5;   // chance that a slip is noticed and corrected
+  int64_t max_intermediate = 200;
+};
+
+// One completion (with <think>/<answer> tags in written form, no end token).
+std::string countdown_trace(const CountdownProblem& problem, const CountdownTraceOptions& options,
+                            std::mt19937_64& rng);
+
+}  // namespace r1

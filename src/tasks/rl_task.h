@@ -1,0 +1,27 @@
+// A task with verifiable answers, as the RL trainer and the evaluator see it:
+// a list of problems, each with a prompt and a rule-based scorer.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace r1 {
+
+struct ScoredCompletion {
+  double reward = 0;     // the training signal (sum of weighted components)
+  bool correct = false;  // the accuracy verdict
+  std::string answer;    // the extracted final answer (for majority votes)
+  std::map<std::string, double> components;  // each reward component's value
+};
+
+class RLTask {
+ public:
+  virtual ~RLTask() = default;
+  virtual size_t size() const = 0;
+  // Prompt text of problem i (special tokens in written form).
+  virtual std::string prompt(size_t i) const = 0;
+  // Scores a completion of problem i (decoded text, no end-of-sequence token).
+  virtual ScoredCompletion score(size_t i, const std::string& completion) const = 0;
+};
+
+}  // namespace r1

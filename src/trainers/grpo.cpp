@@ -1,0 +1,206 @@
+#include "trainers/grpo.h"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "sampling/generate.h"
+#include "trainers/logprobs.h"
+#include "trainers/schedule.h"
+#include "util/error.h"
+
+namespace r1 {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double elapsed_ms(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+void validate(const GRPOOptions& o, size_t task_size) {
+  if (o.steps < 1) fail("grpo: steps={} must be >= 1", o.steps);
+  if (o.prompts_per_step < 1) fail("grpo: prompts_per_step={} must be >= 1", o.prompts_per_step);
+  if (o.group_size < 2) fail("grpo: group_size={} must be >= 2; advantages compare completions within a group", o.group_size);
+  if (o.mu < 1) fail("grpo: mu={} must be >= 1", o.mu);
+  if (o.micro_batch_rows < 1) fail("grpo: micro_batch_rows={} must be >= 1", o.micro_batch_rows);
+  if (o.lr <= 0) fail("grpo: lr={} must be > 0", o.lr);
+  if (o.loss.beta < 0) fail("grpo: beta={} must be >= 0", o.loss.beta);
+  if (o.loss.epsilon_low < 0 || o.loss.epsilon_low >= 1) fail("grpo: epsilon_low={} must be in [0, 1)", o.loss.epsilon_low);
+  if (o.loss.epsilon_high < 0) fail("grpo: epsilon_high={} must be >= 0", o.loss.epsilon_high);
+  if (task_size == 0) fail("grpo: the training set is empty");
+}
+
+}  // namespace
+
+void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& tokenizer, const RLTask& task,
+                const GRPOOptions& options, JsonlLog* log, const std::function<void(const GRPOStepStats&)>& on_step) {
+  validate(options, task.size());
+  const torch::Device device = policy->device();
+  const int64_t G = options.group_size;
+  const int64_t pad_id = tokenizer.pad_id().value_or(0);
+  std::vector<int64_t> stops;
+  if (tokenizer.eos_id()) stops.push_back(*tokenizer.eos_id());
+
+  std::mt19937_64 rng(options.seed);
+  at::Generator generator = at::detail::createCPUGenerator(options.seed + 1);
+  torch::optim::AdamW optimizer(policy->parameters(),
+                                torch::optim::AdamWOptions(options.lr).betas({0.9, 0.99}).weight_decay(options.weight_decay));
+  const int64_t optimizer_steps = options.steps * options.mu;
+  LRSchedule schedule{options.lr, options.warmup_steps, optimizer_steps, false, 1.0};
+  reference->eval();
+  for (auto& p : reference->parameters()) p.set_requires_grad(false);
+
+  // prompts are drawn without replacement, reshuffled every epoch
+  std::vector<size_t> order(task.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  size_t cursor = 0;
+  int64_t optimizer_step = 0;
+
+  for (int64_t step = 1; step <= options.steps; ++step) {
+    auto step_start = Clock::now();
+    GRPOStepStats stats;
+    stats.step = step;
+
+    // 1. pick prompts and sample G completions each from pi_old
+    std::vector<size_t> problems;
+    std::vector<std::vector<int64_t>> prompt_ids;
+    for (int64_t i = 0; i < options.prompts_per_step; ++i) {
+      if (cursor == order.size()) {
+        std::shuffle(order.begin(), order.end(), rng);
+        cursor = 0;
+      }
+      problems.push_back(order[cursor++]);
+      prompt_ids.push_back(tokenizer.encode(task.prompt(problems.back()), /*add_special=*/true));
+    }
+    policy->eval();
+    GenerationOptions rollout{options.max_new_tokens, options.rollout, stops, G, 4096};
+    auto rollout_start = Clock::now();
+    auto completions = generate(policy, prompt_ids, rollout, generator);
+    stats.rollout_ms = elapsed_ms(rollout_start);
+
+    // 2. rule-based rewards
+    const int64_t rows = static_cast<int64_t>(completions.size());
+    std::vector<float> rewards(rows);
+    double correct = 0, length = 0;
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<int64_t> ids = completions[r].tokens;
+      if (completions[r].stopped && !ids.empty()) ids.pop_back();
+      ScoredCompletion scored = task.score(problems[r / G], tokenizer.decode(ids));
+      rewards[r] = static_cast<float>(scored.reward);
+      correct += scored.correct ? 1 : 0;
+      length += static_cast<double>(completions[r].tokens.size());
+      for (const auto& [name, value] : scored.components) stats.component_means[name] += value / rows;
+    }
+    auto reward_tensor = torch::tensor(rewards);
+    stats.reward_mean = reward_tensor.mean().item<double>();
+    stats.reward_std = reward_tensor.std().item<double>();
+    stats.accuracy = correct / rows;
+    stats.response_length = length / rows;
+
+    // 3. group-relative advantages; optionally keep only groups with signal
+    auto advantages = group_advantages(reward_tensor, G, options.scale_rewards);  // [rows]
+    std::vector<int64_t> kept_rows;
+    for (int64_t g = 0; g < rows / G; ++g) {
+      auto group = reward_tensor.narrow(0, g * G, G);
+      bool uniform = (group.max() - group.min()).item<float>() == 0.0f;
+      if (options.drop_uniform_groups && uniform) continue;
+      for (int64_t i = 0; i < G; ++i) kept_rows.push_back(g * G + i);
+    }
+    stats.groups_kept = static_cast<int64_t>(kept_rows.size()) / G;
+
+    double loss_sum = 0, kl_sum = 0, clip_sum = 0, grad_norm = 0;
+    int64_t loss_terms = 0;
+    int64_t trained_tokens = 0;
+    if (!kept_rows.empty()) {
+      std::vector<std::vector<int64_t>> batch_prompts, batch_completions;
+      for (int64_t r : kept_rows) {
+        batch_prompts.push_back(prompt_ids[r / G]);
+        batch_completions.push_back(completions[r].tokens);
+      }
+      SequenceBatch batch = make_sequence_batch(batch_prompts, batch_completions, pad_id, device);
+      auto batch_advantages = advantages.index_select(0, torch::tensor(kept_rows, torch::kLong)).to(device);
+      const int64_t B = static_cast<int64_t>(kept_rows.size());
+      const double total_tokens = batch.completion_mask.sum().item<double>();
+      trained_tokens = static_cast<int64_t>(total_tokens);
+
+      // 4. log-probabilities under pi_old and pi_ref, without gradients
+      torch::Tensor old_logprobs, ref_logprobs;
+      {
+        torch::NoGradGuard no_grad;
+        std::vector<torch::Tensor> old_parts, ref_parts;
+        for (int64_t begin = 0; begin < B; begin += options.micro_batch_rows) {
+          auto part = slice_batch(batch, begin, std::min(B, begin + options.micro_batch_rows));
+          old_parts.push_back(completion_logprobs(policy, part));
+          if (options.loss.beta != 0) ref_parts.push_back(completion_logprobs(reference, part));
+        }
+        old_logprobs = torch::cat(old_parts, 0);
+        if (options.loss.beta != 0) ref_logprobs = torch::cat(ref_parts, 0);
+      }
+
+      // 5. mu optimizer steps on this batch, accumulating micro-batches
+      policy->train();
+      for (int64_t epoch = 0; epoch < options.mu; ++epoch) {
+        const double lr = schedule.at(optimizer_step++);
+        stats.lr = lr;
+        for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+        optimizer.zero_grad();
+        for (int64_t begin = 0; begin < B; begin += options.micro_batch_rows) {
+          const int64_t end = std::min(B, begin + options.micro_batch_rows);
+          auto part = slice_batch(batch, begin, end);
+          auto logprobs = completion_logprobs(policy, part);
+          auto out = grpo_loss(logprobs, old_logprobs.slice(0, begin, end),
+                               ref_logprobs.defined() ? ref_logprobs.slice(0, begin, end) : torch::Tensor(),
+                               batch_advantages.slice(0, begin, end), part.completion_mask, options.loss,
+                               total_tokens, static_cast<double>(B));
+          out.loss.backward();
+          const double weight = static_cast<double>(end - begin) / static_cast<double>(B);
+          loss_sum += out.loss.item<double>();
+          kl_sum += out.kl * weight;
+          clip_sum += out.clip_fraction * weight;
+        }
+        grad_norm = torch::nn::utils::clip_grad_norm_(policy->parameters(), options.grad_clip);
+        optimizer.step();
+        ++loss_terms;
+      }
+      policy->eval();
+    }
+    if (!std::isfinite(loss_sum))
+      fail("grpo: loss became {} at step {}; lower --lr or raise --beta", loss_sum, step);
+
+    // 6. one log line per step
+    stats.loss = loss_terms ? loss_sum / loss_terms : 0;
+    stats.kl = loss_terms ? kl_sum / loss_terms : 0;
+    stats.clip_fraction = loss_terms ? clip_sum / loss_terms : 0;
+    stats.grad_norm = grad_norm;
+    stats.ms = elapsed_ms(step_start);
+    double all_tokens = 0;
+    for (const auto& c : completions) all_tokens += static_cast<double>(c.tokens.size());
+    stats.tokens_per_s = all_tokens / (stats.ms / 1000.0);
+    if (step % options.log_every == 0 || step == 1 || step == options.steps)
+      fmt::print("grpo step {:4d}/{} | reward {:.3f} | acc {:.3f} | len {:5.1f} | kl {:.4f} | clip {:.3f} | "
+                 "lr {:.2e} | {:.0f} ms (rollout {:.0f}) | {:.0f} tok/s\n",
+                 step, options.steps, stats.reward_mean, stats.accuracy, stats.response_length, stats.kl,
+                 stats.clip_fraction, stats.lr, stats.ms, stats.rollout_ms, stats.tokens_per_s);
+    if (log != nullptr) {
+      nlohmann::json record = {{"stage", "grpo"},          {"step", step},
+                               {"reward_mean", stats.reward_mean}, {"reward_std", stats.reward_std},
+                               {"accuracy", stats.accuracy},     {"response_length", stats.response_length},
+                               {"kl", stats.kl},                 {"clip_fraction", stats.clip_fraction},
+                               {"loss", stats.loss},             {"grad_norm", stats.grad_norm},
+                               {"lr", stats.lr},                 {"ms", stats.ms},
+                               {"rollout_ms", stats.rollout_ms}, {"tokens_per_s", stats.tokens_per_s},
+                               {"groups_kept", stats.groups_kept}, {"trained_tokens", trained_tokens}};
+      for (const auto& [name, value] : stats.component_means) record["reward/" + name] = value;
+      log->write(record);
+    }
+    if (on_step) on_step(stats);
+  }
+}
+
+}  // namespace r1

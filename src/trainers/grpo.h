@@ -1,0 +1,54 @@
+// The GRPO trainer: for each step, sample G completions per prompt from the
+// current policy (pi_old), score them with the task's rule-based reward,
+// normalise rewards within each group into advantages, and take mu optimizer
+// steps on the clipped objective with a k3 KL penalty to a frozen reference.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "model/transformer.h"
+#include "sampling/sampler.h"
+#include "tasks/rl_task.h"
+#include "tokenizer/tokenizer.h"
+#include "trainers/grpo_loss.h"
+#include "util/jsonl_log.h"
+
+namespace r1 {
+
+struct GRPOOptions {
+  int64_t steps = 100;
+  int64_t prompts_per_step = 16;
+  int64_t group_size = 8;  // G
+  int64_t mu = 1;          // optimizer passes over each batch of samples
+  int64_t micro_batch_rows = 64;  // rows per forward/backward (gradient accumulation)
+  GRPOLossOptions loss;
+  bool scale_rewards = true;      // divide by the group std (false for Dr. GRPO)
+  bool drop_uniform_groups = false;  // DAPO dynamic sampling: skip groups with equal rewards
+  double lr = 1e-5;
+  int64_t warmup_steps = 0;
+  double weight_decay = 0.0;
+  double grad_clip = 1.0;
+  SamplingParams rollout{1.0, 1.0, 0, 0.0, 1.0};
+  int64_t max_new_tokens = 256;
+  int64_t log_every = 1;
+  uint64_t seed = 0;
+};
+
+struct GRPOStepStats {
+  int64_t step = 0;
+  double reward_mean = 0, reward_std = 0, accuracy = 0, response_length = 0;
+  double kl = 0, clip_fraction = 0, loss = 0, grad_norm = 0, lr = 0;
+  double ms = 0, tokens_per_s = 0, rollout_ms = 0;
+  int64_t groups_kept = 0;
+  std::map<std::string, double> component_means;
+};
+
+// Trains `policy` in place. `reference` is the frozen model of the KL term
+// (unused when beta is 0). `on_step` runs after each step (for periodic
+// evaluation or checkpoints).
+void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& tokenizer, const RLTask& task,
+                const GRPOOptions& options, JsonlLog* log,
+                const std::function<void(const GRPOStepStats&)>& on_step = {});
+
+}  // namespace r1
