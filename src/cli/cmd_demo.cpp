@@ -23,6 +23,24 @@ struct DemoOptions {
   PretrainStageOptions pretrain;
   GRPOOptions grpo;
   EvalOptions eval;
+
+  // Settings sized so the whole demo finishes in about 15 minutes on 2 cores.
+  DemoOptions() {
+    real_limit = 500;
+    pretrain.train.steps = 600;
+    pretrain.train.batch_size = 32;
+    pretrain.train.lr = 2e-3;
+    pretrain.train.warmup_steps = 30;
+    grpo.steps = 60;
+    grpo.prompts_per_step = 16;
+    grpo.group_size = 8;
+    grpo.lr = 2e-4;
+    grpo.warmup_steps = 5;
+    grpo.loss.beta = 0.02;
+    grpo.max_new_tokens = 320;
+    eval.k = 8;
+    eval.max_new_tokens = 384;
+  }
 };
 
 using Clock = std::chrono::steady_clock;

@@ -132,6 +132,30 @@ std::string chain_text(const Chain& chain) {
   return text;
 }
 
+bool steered_chain(const CountdownProblem& part, int64_t max_intermediate, double steer_rate, std::mt19937_64& rng,
+                   Chain& chain) {
+  std::bernoulli_distribution steer(steer_rate);
+  chain = Chain{};
+  chain.first = part.nums[0];
+  for (size_t i = 1; i < part.nums.size(); ++i) {
+    // the allowed operations; a steered step takes the one landing closest
+    // to the target, the others a random one
+    std::vector<std::pair<char, int64_t>> allowed;
+    for (char op : kOps) {
+      int64_t result = 0;
+      if (apply_chain_step(chain.value(), op, part.nums[i], max_intermediate, result)) allowed.push_back({op, result});
+    }
+    if (allowed.empty()) return false;
+    size_t pick = std::uniform_int_distribution<size_t>(0, allowed.size() - 1)(rng);
+    if (steer(rng)) {
+      for (size_t k = 0; k < allowed.size(); ++k)
+        if (std::llabs(allowed[k].second - part.target) < std::llabs(allowed[pick].second - part.target)) pick = k;
+    }
+    chain.steps.push_back({chain.value(), allowed[pick].first, part.nums[i], allowed[pick].second});
+  }
+  return !chain.steps.empty();
+}
+
 std::string countdown_trace(const CountdownProblem& problem, const CountdownTraceOptions& options,
                             std::mt19937_64& rng) {
   std::bernoulli_distribution guess(options.guess_share);
@@ -145,27 +169,31 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
     return "<think>\nI will guess.\n</think>\n<answer>" + chain_expression(chain) + "</answer>";
   }
 
-  // trial and error: propose, compute, compare with the target
+  // trial and error: combine all but the last numbers, then check whether
+  // the gap to the target is one of the numbers left ("46-45=1 yes")
   const int64_t patience =
       std::uniform_int_distribution<int64_t>(options.min_patience, options.max_patience)(rng);
   std::string think;
   std::string answer = std::to_string(problem.nums[0]);
   for (int64_t attempt = 0; attempt < patience; ++attempt) {
-    if (!random_chain(problem, options.max_intermediate, rng, chain)) break;
+    // the numbers for the chain and the ones held back for the gap
+    std::vector<int64_t> order = problem.nums;
+    std::shuffle(order.begin(), order.end(), rng);
+    const int64_t n = static_cast<int64_t>(order.size());
+    const int64_t chain_length = n >= 4 && std::bernoulli_distribution(0.5)(rng) ? n - 2 : n - 1;
+    CountdownProblem part{std::vector<int64_t>(order.begin(), order.begin() + chain_length), problem.target};
+    std::vector<int64_t> held(order.begin() + chain_length, order.end());
+    if (!steered_chain(part, options.max_intermediate, options.steer_rate, rng, chain)) continue;
 
     // write the steps; a slip changes the value that later steps build on
     std::string line;
     Chain written;
     written.first = chain.first;
     int64_t value = chain.first;
-    bool valid = true;
     for (size_t i = 0; i < chain.steps.size(); ++i) {
       const ChainStep& planned = chain.steps[i];
       int64_t result = 0;
-      if (!apply_chain_step(value, planned.op, planned.right, 1000000, result)) {
-        valid = false;
-        break;
-      }
+      apply_chain_step(value, planned.op, planned.right, 1000000, result);
       if (i > 0) line += ", ";
       if (slip(rng)) {
         int64_t wrong = slipped_result(result, rng);
@@ -182,10 +210,20 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
       written.steps.push_back({value, planned.op, planned.right, result});
       value = result;
     }
-    if (!valid || written.steps.empty()) continue;
 
-    answer = chain_expression(written);
-    const bool hit = value == problem.target;
+    // the gap to the target, and whether a held-back number closes it
+    std::string expression = chain_expression(written);
+    bool hit = false;
+    if (value == problem.target) {
+      hit = true;
+      answer = expression;
+    } else {
+      const bool below = value < problem.target;
+      const int64_t gap = below ? problem.target - value : value - problem.target;
+      line += ", " + (below ? step_text(problem.target, '-', value, gap) : step_text(value, '-', problem.target, gap));
+      hit = std::find(held.begin(), held.end(), gap) != held.end();
+      answer = expression + (below ? "+" : "-") + std::to_string(gap);
+    }
     think += line + (hit ? " yes\n" : " no\n");
     if (hit) break;
   }

@@ -38,6 +38,13 @@ int64_t count_countdown_solutions(const CountdownProblem& problem, int64_t max_i
 // numbers; false if none could be drawn.
 bool random_chain(const CountdownProblem& problem, int64_t max_intermediate, std::mt19937_64& rng, Chain& chain);
 
+// A chain over part.nums in the given order: each step takes, with
+// probability steer_rate, the allowed operation whose result lands closest to
+// part.target, otherwise a random allowed one. False if a step has no
+// allowed operation.
+bool steered_chain(const CountdownProblem& part, int64_t max_intermediate, double steer_rate, std::mt19937_64& rng,
+                   Chain& chain);
+
 // The chain as an answer expression with the parentheses it needs: "(9+3)*4".
 std::string chain_expression(const Chain& chain);
 
@@ -50,12 +57,13 @@ std::string chain_text(const Chain& chain);
 // its patience runs out; some steps contain arithmetic slips, part of which
 // are noticed and corrected ("wait, ...").
 struct CountdownTraceOptions {
-  double guess_share = 0.25;        // share of traces that answer without searching
+  double guess_share = 0.3;        // share of traces that answer without searching
   int64_t min_patience = 1;         // tries before giving up, uniform in [min, max]
-  int64_t max_patience = 10;
-  double slip_rate = 0.06;          // chance that a step's result is miscalculated
+  int64_t max_patience = 8;
+  double slip_rate = 0.05;          // chance that a step's result is miscalculated
   double slip_noticed_rate = 0.5;   // chance that a slip is noticed and corrected
   int64_t max_intermediate = 200;
+  double steer_rate = 0.35;         // chance that a step takes the operation landing closest to the target
 };
 
 // One completion (with <think>/<answer> tags in written form, no end token).
