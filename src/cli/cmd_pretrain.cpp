@@ -1,0 +1,108 @@
+// r1 pretrain: generates the Countdown splits and pretrains the built-in base
+// model on synthetic reasoning traces of the training split.
+//
+// Output folder: model/ (r1 checkpoint), data/train.jsonl, data/heldout.jsonl,
+// metrics.jsonl (one record per training step) and config.json.
+#include <fmt/format.h>
+
+#include "cli/command.h"
+#include "cli/common_options.h"
+#include "cli/countdown_options.h"
+#include "pipeline/countdown_pipeline.h"
+#include "util/error.h"
+#include "util/file.h"
+
+namespace r1::cli {
+namespace {
+
+struct PretrainCommandOptions {
+  std::string out;
+  RuntimeOptions runtime;
+  CountdownDataOptions data;
+  PretrainStageOptions pretrain;
+};
+
+void run_pretrain(const PretrainCommandOptions& options) {
+  // 1. check the model shape and generate the problems before writing anything
+  base_model_config(options.pretrain.model);
+  torch::Device device = apply_runtime_options(options.runtime);
+  CountdownSplits splits = generate_countdown_splits(options.data.train_problems, options.data.heldout_problems,
+                                                     options.data.seed, options.data.generator);
+
+  // 2. data files and the resolved configuration
+  ensure_writable_dir(options.out);
+  ensure_writable_dir(options.out + "/data");
+  save_countdown_jsonl(options.out + "/data/train.jsonl", splits.train);
+  save_countdown_jsonl(options.out + "/data/heldout.jsonl", splits.heldout);
+  nlohmann::json config = {{"data", to_json(options.data)},
+                           {"pretrain", to_json(options.pretrain)},
+                           {"device", options.runtime.device},
+                           {"seed", options.runtime.seed}};
+  write_file_atomic(options.out + "/config.json", config.dump(2) + "\n");
+  fmt::print("pretrain: {} train and {} held-out problems in {}/data; corpus traces are correct {:.1f}% of the time\n",
+             splits.train.size(), splits.heldout.size(), options.out,
+             100 * countdown_trace_accuracy(splits.train, options.pretrain.traces, options.data.seed, 2000));
+
+  // 3. train and save
+  JsonlLog log(options.out + "/metrics.jsonl");
+  pretrain_countdown_base(splits.train, options.pretrain, device, options.out + "/model", &log);
+  fmt::print("wrote {}/model (checkpoint), data/, metrics.jsonl and config.json\n", options.out);
+}
+
+void setup(CLI::App& root) {
+  auto options = std::make_shared<PretrainCommandOptions>();
+  auto* app = root.add_subcommand("pretrain", "Pretrain the built-in base model on Countdown reasoning traces");
+  app->add_option("--out", options->out, "Output folder")->required();
+  add_runtime_options(*app, options->runtime);
+  add_countdown_data_options(*app, options->data);
+  add_base_model_options(*app, options->pretrain.model);
+
+  LMTrainOptions& train = options->pretrain.train;
+  app->add_option("--steps", train.steps, "Optimizer steps")->capture_default_str()->check(CLI::PositiveNumber);
+  app->add_option("--batch-size", train.batch_size, "Sequences per step")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app->add_option("--lr", train.lr, "Peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
+  app->add_option("--warmup-steps", train.warmup_steps, "Linear warm-up steps")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--weight-decay", train.weight_decay, "AdamW weight decay")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--log-every", train.log_every, "Print one line every this many steps")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+
+  CountdownTraceOptions& traces = options->pretrain.traces;
+  app->add_option("--guess-share", traces.guess_share, "Share of traces that answer without searching")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--min-patience", traces.min_patience, "Fewest tries before a trace gives up")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app->add_option("--max-patience", traces.max_patience, "Most tries before a trace gives up")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app->add_option("--slip-rate", traces.slip_rate, "Chance that a step's result is miscalculated")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--slip-noticed-rate", traces.slip_noticed_rate, "Chance that a slip is noticed and corrected")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--steer-rate", traces.steer_rate, "Chance that a step takes the operation closest to the target")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+
+  app->callback([options] {
+    if (options->pretrain.traces.max_patience < options->pretrain.traces.min_patience)
+      fail("--max-patience={} is below --min-patience={}; raise --max-patience", options->pretrain.traces.max_patience,
+           options->pretrain.traces.min_patience);
+    options->pretrain.train.seed = options->runtime.seed;
+    run_pretrain(*options);
+  });
+}
+
+R1_REGISTER_COMMAND(setup);
+
+}  // namespace
+}  // namespace r1::cli
