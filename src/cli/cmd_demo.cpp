@@ -9,6 +9,7 @@
 #include "pipeline/countdown_pipeline.h"
 #include "tasks/countdown_task.h"
 #include "tokenizer/byte_tokenizer.h"
+#include "util/error.h"
 #include "util/file.h"
 
 namespace r1::cli {
@@ -62,6 +63,12 @@ std::string table_row(const std::string& name, double base, double final_value, 
 void run_demo(const DemoOptions& options) {
   const auto demo_start = Clock::now();
   torch::Device device = apply_runtime_options(options.runtime);
+
+  // reject invalid options before any stage runs
+  validate_lm_train_options(options.pretrain.train);
+  validate_grpo_options(options.grpo);
+  validate_eval_options(options.eval);
+  if (options.data.heldout_problems < 1) fail("demo: --heldout={} must be >= 1", options.data.heldout_problems);
   ensure_writable_dir(options.out);
   ensure_writable_dir(options.out + "/data");
   JsonlLog log(options.out + "/metrics.jsonl");

@@ -59,9 +59,15 @@ void score_completions(const Tokenizer& tokenizer, const RLTask& task, const std
 
 }  // namespace
 
+void validate_eval_options(const EvalOptions& options) {
+  if (options.k < 1) fail("eval: k={} must be >= 1", options.k);
+  if (options.max_new_tokens < 1) fail("eval: max_new_tokens={} must be >= 1", options.max_new_tokens);
+  options.sampling.validate();
+}
+
 EvalReport evaluate(Transformer& model, const Tokenizer& tokenizer, const RLTask& task, const EvalOptions& options,
                     const std::function<void(const std::string&, int64_t, int64_t)>& progress) {
-  if (options.k < 1) fail("eval: k={} must be >= 1", options.k);
+  validate_eval_options(options);
   if (task.size() == 0) fail("eval: the problem set is empty");
   auto start = std::chrono::steady_clock::now();
 

@@ -55,6 +55,10 @@ struct EvalReport {
 // "mistake", ...), case-insensitively.
 bool revises_itself(const std::string& completion);
 
+// Checks k, max_new_tokens and the sampling parameters; throws r1::Error
+// naming the first invalid one.
+void validate_eval_options(const EvalOptions& options);
+
 EvalReport evaluate(Transformer& model, const Tokenizer& tokenizer, const RLTask& task, const EvalOptions& options,
                     const std::function<void(const std::string& phase, int64_t done, int64_t total)>& progress = {});
 

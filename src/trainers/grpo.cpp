@@ -22,7 +22,9 @@ double elapsed_ms(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-void validate(const GRPOOptions& o, size_t task_size) {
+}  // namespace
+
+void validate_grpo_options(const GRPOOptions& o) {
   if (o.steps < 1) fail("grpo: steps={} must be >= 1", o.steps);
   if (o.prompts_per_step < 1) fail("grpo: prompts_per_step={} must be >= 1", o.prompts_per_step);
   if (o.group_size < 2) fail("grpo: group_size={} must be >= 2; advantages compare completions within a group", o.group_size);
@@ -32,14 +34,14 @@ void validate(const GRPOOptions& o, size_t task_size) {
   if (o.loss.beta < 0) fail("grpo: beta={} must be >= 0", o.loss.beta);
   if (o.loss.epsilon_low < 0 || o.loss.epsilon_low >= 1) fail("grpo: epsilon_low={} must be in [0, 1)", o.loss.epsilon_low);
   if (o.loss.epsilon_high < 0) fail("grpo: epsilon_high={} must be >= 0", o.loss.epsilon_high);
-  if (task_size == 0) fail("grpo: the training set is empty");
+  if (o.max_new_tokens < 1) fail("grpo: max_new_tokens={} must be >= 1", o.max_new_tokens);
+  o.rollout.validate();
 }
-
-}  // namespace
 
 void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& tokenizer, const RLTask& task,
                 const GRPOOptions& options, JsonlLog* log, const std::function<void(const GRPOStepStats&)>& on_step) {
-  validate(options, task.size());
+  validate_grpo_options(options);
+  if (task.size() == 0) fail("grpo: the training set is empty");
   const torch::Device device = policy->device();
   const int64_t G = options.group_size;
   const int64_t pad_id = tokenizer.pad_id().value_or(0);

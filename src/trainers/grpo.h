@@ -44,6 +44,10 @@ struct GRPOStepStats {
   std::map<std::string, double> component_means;
 };
 
+// Checks every field; throws r1::Error naming the first invalid one, so a
+// command can reject its options before any stage runs.
+void validate_grpo_options(const GRPOOptions& options);
+
 // Trains `policy` in place. `reference` is the frozen model of the KL term
 // (unused when beta is 0). `on_step` runs after each step (for periodic
 // evaluation or checkpoints).

@@ -9,11 +9,15 @@
 
 namespace r1 {
 
-void train_language_model(Transformer& model, const std::function<LMExample(std::mt19937_64&)>& sample,
-                          const LMTrainOptions& options, int64_t pad_id, JsonlLog* log) {
+void validate_lm_train_options(const LMTrainOptions& options) {
   if (options.steps < 1) fail("pretrain: steps={} must be >= 1", options.steps);
   if (options.batch_size < 1) fail("pretrain: batch_size={} must be >= 1", options.batch_size);
   if (options.lr <= 0) fail("pretrain: lr={} must be > 0", options.lr);
+}
+
+void train_language_model(Transformer& model, const std::function<LMExample(std::mt19937_64&)>& sample,
+                          const LMTrainOptions& options, int64_t pad_id, JsonlLog* log) {
+  validate_lm_train_options(options);
 
   const torch::Device device = model->device();
   std::mt19937_64 rng(options.seed);

@@ -29,6 +29,9 @@ struct LMTrainOptions {
   uint64_t seed = 0;
 };
 
+// Checks steps, batch_size and lr; throws r1::Error naming the first invalid one.
+void validate_lm_train_options(const LMTrainOptions& options);
+
 // Draws batches of examples with `sample(rng)` and trains `model` on them.
 // Logs one line per logged step and a JSON record per step to `log`.
 void train_language_model(Transformer& model, const std::function<LMExample(std::mt19937_64&)>& sample,
