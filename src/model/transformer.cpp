@@ -14,8 +14,9 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps) : eps(eps) {
 }
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
-  // normalise in float32 and cast back before the scale, as Hugging Face does
-  auto x32 = x.to(torch::kFloat32);
+  // normalise in at least float32 and cast back before the scale, as Hugging
+  // Face does for half precision (float64 stays float64)
+  auto x32 = x.to(torch::promote_types(x.scalar_type(), torch::kFloat32));
   auto variance = x32.pow(2).mean(-1, /*keepdim=*/true);
   auto normalized = (x32 * torch::rsqrt(variance + eps)).to(x.scalar_type());
   return weight * normalized;
@@ -134,7 +135,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   auto q_grouped = q.reshape({B, n_kv_head, group * T, head_dim});
   auto scores = torch::matmul(q_grouped, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));
   scores = scores.view({B, n_kv_head, group, T, S}) + bias;  // bias [B,1,1,T,S]
-  auto probs = torch::softmax(scores, -1, torch::kFloat32).to(q.scalar_type());
+  auto probs = torch::softmax(scores, -1, torch::promote_types(scores.scalar_type(), torch::kFloat32))
+                   .to(q.scalar_type());
   auto out = torch::matmul(probs.view({B, n_kv_head, group * T, S}), values);  // [B,Hkv,G*T,D]
 
   // merge heads: [B,H,T,D] -> [B,T,H*D]
