@@ -6,9 +6,11 @@
 //
 //   rollout_bench [--batches 1,8,32,64] [--prompt-tokens 64] [--new-tokens 128]
 //                 [--large-batches 1,8] [--large-new-tokens 32] [--no-large]
+//                 [--threads N (0: every core, as the r1 tool)]
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -18,6 +20,7 @@
 
 #include "model/transformer.h"
 #include "pipeline/countdown_pipeline.h"
+#include "runtime/runtime.h"
 #include "sampling/generate.h"
 
 namespace {
@@ -110,10 +113,12 @@ int main(int argc, char** argv) {
     setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
     execv("/proc/self/exe", argv);
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each table row as it is measured
 
   RolloutCase demo{"demo model", r1::base_model_config({}), {1, 8, 32, 64}, 64, 128};
   RolloutCase large{"Qwen2.5-0.5B shape", qwen25_05b_config(), {1, 8}, 64, 32};
   bool run_large = true;
+  int threads = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto next = [&]() -> std::string {
@@ -129,6 +134,7 @@ int main(int argc, char** argv) {
     else if (arg == "--large-batches") large.batches = parse_list(next());
     else if (arg == "--large-new-tokens") large.new_tokens = std::stoll(next());
     else if (arg == "--no-large") run_large = false;
+    else if (arg == "--threads") threads = std::stoi(next());
     else {
       fmt::print(stderr, "error: unknown argument {}; see the usage at the top of rollout_bench.cpp\n", arg);
       return 2;
@@ -136,7 +142,7 @@ int main(int argc, char** argv) {
   }
 
   torch::NoGradGuard no_grad;
-  fmt::print("threads: {}, OMP_WAIT_POLICY={}\n", torch::get_num_threads(), std::getenv("OMP_WAIT_POLICY"));
+  fmt::print("threads: {}, OMP_WAIT_POLICY={}\n", r1::configure_threads(threads), std::getenv("OMP_WAIT_POLICY"));
   for (torch::Dtype dtype : {torch::kFloat32, torch::kBFloat16}) run_case(demo, dtype);
   if (run_large)
     for (torch::Dtype dtype : {torch::kFloat32, torch::kBFloat16}) run_case(large, dtype);

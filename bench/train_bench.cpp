@@ -11,9 +11,11 @@
 //
 //   train_bench [--batch 16] [--seq 128] [--large-batch 2] [--large-seq 256]
 //               [--steps 3] [--mm-size 2048] [--no-large]
+//               [--threads N (0: every core, as the r1 tool)]
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -21,6 +23,7 @@
 
 #include "model/transformer.h"
 #include "pipeline/countdown_pipeline.h"
+#include "runtime/runtime.h"
 
 namespace {
 
@@ -124,8 +127,9 @@ int main(int argc, char** argv) {
     setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
     execv("/proc/self/exe", argv);
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each table row as it is measured
 
-  int64_t batch = 16, seq = 128, large_batch = 2, large_seq = 256, steps = 3, mm_size = 2048;
+  int64_t batch = 16, seq = 128, large_batch = 2, large_seq = 256, steps = 3, mm_size = 2048, threads = 0;
   bool run_large = true;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -145,13 +149,14 @@ int main(int argc, char** argv) {
     else if (arg == "--large-seq") large_seq = value;
     else if (arg == "--steps") steps = value;
     else if (arg == "--mm-size") mm_size = value;
+    else if (arg == "--threads") threads = value;
     else {
       fmt::print(stderr, "error: unknown argument {}; see the usage at the top of train_bench.cpp\n", arg);
       return 2;
     }
   }
 
-  fmt::print("threads: {}, OMP_WAIT_POLICY={}\n\n", torch::get_num_threads(), std::getenv("OMP_WAIT_POLICY"));
+  fmt::print("threads: {}, OMP_WAIT_POLICY={}\n\n", r1::configure_threads(static_cast<int>(threads)), std::getenv("OMP_WAIT_POLICY"));
   double peak[2];
   const torch::Dtype dtypes[2] = {torch::kFloat32, torch::kBFloat16};
   for (int d = 0; d < 2; ++d) {
