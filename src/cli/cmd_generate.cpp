@@ -27,7 +27,7 @@ struct GenerateCommandOptions {
   SamplingParams sampling;
 };
 
-// The prompt text the model sees: the chat template's rendering of one user
+// The prompt text given to the model: the chat template's rendering of one user
 // message with --chat, else the prompt as given.
 std::string prompt_text(const GenerateCommandOptions& options, const ModelFolder& folder) {
   if (!options.chat) return options.prompt;
