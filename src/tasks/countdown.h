@@ -69,9 +69,10 @@ CountdownVerdict check_countdown(const std::string& completion, const CountdownP
 // after them.
 bool countdown_format_ok(const std::string& completion);
 
-// Evaluates an answer expression exactly; sets `error` and returns false when
-// it is malformed, uses a number not given or given fewer times, divides by
-// zero, or (without allow_fractions) leaves an integer.
+// Evaluates an answer expression exactly with rationals. Sets `error` and
+// returns false when the expression is malformed, uses a number that is not
+// given (or more often than given), divides by zero, or produces a
+// non-integer intermediate value while allow_fractions is false.
 bool evaluate_countdown_expression(const std::string& expression, const std::vector<int64_t>& nums,
                                    const CountdownCheckOptions& options, int64_t& numerator, int64_t& denominator,
                                    std::string& error);
