@@ -28,8 +28,11 @@ void left_pad_batch(const std::vector<std::vector<int64_t>>& sequences, int64_t 
 namespace {
 
 // Generates for one chunk of prompts; appends to `out` in prompt-major order.
+// With `row_seeds`, the chunk's rows use row_seeds[first_row, first_row + rows)
+// in place of `generator`.
 void generate_chunk(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
-                    const GenerationOptions& options, at::Generator& generator, std::vector<Completion>& out) {
+                    const GenerationOptions& options, const std::vector<uint64_t>* row_seeds, size_t first_row,
+                    at::Generator& generator, std::vector<Completion>& out) {
   const torch::Device device = model->device();
   const int64_t P = static_cast<int64_t>(prompts.size());
   const int64_t G = options.num_samples;
@@ -68,7 +71,16 @@ void generate_chunk(Transformer& model, const std::vector<std::vector<int64_t>>&
   for (int64_t step = 0; step < options.max_new_tokens; ++step) {
     // sample and record; rows that stopped earlier but are still in the
     // batch (not yet compacted away) take no further tokens
-    auto next = sample_tokens(logits, options.sampling, generator, history);  // [B]
+    torch::Tensor next;  // [B]
+    if (row_seeds == nullptr || options.sampling.temperature == 0) {
+      next = sample_tokens(logits, options.sampling, generator, history);
+    } else {
+      auto uniform = torch::empty({static_cast<int64_t>(active.size()), 1}, torch::kFloat32);  // [B,1]
+      auto uniform_a = uniform.accessor<float, 2>();
+      for (size_t b = 0; b < active.size(); ++b)
+        uniform_a[b][0] = counter_uniform((*row_seeds)[first_row + active[b]], static_cast<uint64_t>(step));
+      next = sample_tokens_with_uniforms(logits, options.sampling, uniform, history);
+    }
     auto next_cpu = next.to(torch::kCPU);
     auto next_a = next_cpu.accessor<int64_t, 1>();
     std::vector<int64_t> keep;
@@ -113,26 +125,46 @@ void generate_chunk(Transformer& model, const std::vector<std::vector<int64_t>>&
 
 }  // namespace
 
-std::vector<Completion> generate(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
-                                 const GenerationOptions& options, at::Generator& generator,
-                                 const std::function<void(int64_t, int64_t)>& progress) {
+namespace {
+
+std::vector<Completion> generate_rows(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
+                                      const GenerationOptions& options, const std::vector<uint64_t>* row_seeds,
+                                      at::Generator& generator, const std::function<void(int64_t, int64_t)>& progress) {
   if (options.num_samples < 1) fail("generate: num_samples={} must be >= 1", options.num_samples);
   if (options.max_new_tokens < 1) fail("generate: max_new_tokens={} must be >= 1", options.max_new_tokens);
   options.sampling.validate();
   for (const auto& prompt : prompts)
     if (prompt.empty()) fail("generate: an empty prompt cannot be continued; add a begin-of-sequence token");
+  const size_t rows = prompts.size() * static_cast<size_t>(options.num_samples);
+  if (row_seeds != nullptr && row_seeds->size() != rows)
+    fail("generate: {} row seeds for {} completions; pass one per completion", row_seeds->size(), rows);
 
   torch::InferenceMode inference;
   std::vector<Completion> out;
-  out.reserve(prompts.size() * options.num_samples);
+  out.reserve(rows);
   const int64_t prompts_per_chunk = std::max<int64_t>(1, options.max_batch_rows / options.num_samples);
   for (size_t start = 0; start < prompts.size(); start += prompts_per_chunk) {
     size_t end = std::min(prompts.size(), start + static_cast<size_t>(prompts_per_chunk));
     std::vector<std::vector<int64_t>> chunk(prompts.begin() + start, prompts.begin() + end);
-    generate_chunk(model, chunk, options, generator, out);
+    generate_chunk(model, chunk, options, row_seeds, start * static_cast<size_t>(options.num_samples), generator, out);
     if (progress) progress(static_cast<int64_t>(end), static_cast<int64_t>(prompts.size()));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Completion> generate(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
+                                 const GenerationOptions& options, at::Generator& generator,
+                                 const std::function<void(int64_t, int64_t)>& progress) {
+  return generate_rows(model, prompts, options, nullptr, generator, progress);
+}
+
+std::vector<Completion> generate_seeded(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
+                                        const GenerationOptions& options, const std::vector<uint64_t>& row_seeds,
+                                        const std::function<void(int64_t, int64_t)>& progress) {
+  at::Generator unused = at::detail::createCPUGenerator(0);  // greedy decoding draws nothing
+  return generate_rows(model, prompts, options, &row_seeds, unused, progress);
 }
 
 }  // namespace r1

@@ -54,17 +54,32 @@ torch::Tensor sampling_probabilities(const torch::Tensor& logits, const Sampling
 
 torch::Tensor sample_tokens(const torch::Tensor& logits, const SamplingParams& params, at::Generator& generator,
                             const torch::Tensor& previous) {
+  if (params.temperature == 0) return sample_tokens_with_uniforms(logits, params, torch::Tensor(), previous);
+  auto uniform = torch::rand({logits.size(0), 1}, generator, torch::kFloat32);  // [B,1] on CPU
+  return sample_tokens_with_uniforms(logits, params, uniform, previous);
+}
+
+torch::Tensor sample_tokens_with_uniforms(const torch::Tensor& logits, const SamplingParams& params,
+                                          const torch::Tensor& uniform, const torch::Tensor& previous) {
   auto adjusted = apply_repetition_penalty(logits.to(torch::kFloat32), previous, params.repetition_penalty);
   if (params.temperature == 0) return adjusted.argmax(-1);
 
   // inverse-CDF sampling with one CPU uniform per row
-  auto probs = sampling_probabilities(adjusted, params);                         // [B,V]
-  auto cdf = probs.cumsum(-1);                                                   // [B,V]
-  auto uniform = torch::rand({probs.size(0), 1}, generator, torch::kFloat32);  // [B,1] on CPU
-  uniform = uniform.to(probs.device()) * cdf.narrow(1, cdf.size(1) - 1, 1);
-  auto tokens = torch::searchsorted(cdf, uniform, /*out_int32=*/false, /*right=*/true).squeeze(1);
+  auto probs = sampling_probabilities(adjusted, params);  // [B,V]
+  auto cdf = probs.cumsum(-1);                            // [B,V]
+  auto scaled = uniform.to(probs.device()) * cdf.narrow(1, cdf.size(1) - 1, 1);
+  auto tokens = torch::searchsorted(cdf, scaled, /*out_int32=*/false, /*right=*/true).squeeze(1);
   // guard against rounding at the end of the distribution
   return tokens.clamp_max(probs.size(1) - 1);
+}
+
+float counter_uniform(uint64_t seed, uint64_t step) {
+  // SplitMix64 of the pair, then the top 24 bits as a float in [0, 1)
+  uint64_t z = seed + (step + 1) * 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<float>(z >> 40) / static_cast<float>(1ull << 24);
 }
 
 }  // namespace r1

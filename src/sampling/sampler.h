@@ -29,6 +29,17 @@ struct SamplingParams {
 torch::Tensor sample_tokens(const torch::Tensor& logits, const SamplingParams& params, at::Generator& generator,
                             const torch::Tensor& previous = {});
 
+// The same with the uniform draws given: uniform [B,1] float32 on the CPU,
+// each in [0, 1). Row b takes the token where the cumulative distribution
+// first exceeds uniform[b], so a row's token depends only on its own logits
+// and its own draw.
+torch::Tensor sample_tokens_with_uniforms(const torch::Tensor& logits, const SamplingParams& params,
+                                          const torch::Tensor& uniform, const torch::Tensor& previous = {});
+
+// A uniform draw in [0, 1) that depends only on (seed, step): a counter-based
+// generator (SplitMix64), for draws that must not depend on batch layout.
+float counter_uniform(uint64_t seed, uint64_t step);
+
 // Applies temperature, top-k, top-p and min-p and returns the resulting
 // probabilities [B,V] (float32), for tests and for computing the sampling
 // distribution.
