@@ -1,8 +1,12 @@
-// r1 grpo: trains a model with GRPO on Countdown, with the KL penalty taken
-// against a frozen copy of the starting model.
+// r1 grpo: trains a model with GRPO, with the KL penalty taken against a
+// frozen copy of the starting model. The task is Countdown (the default) or
+// any JSONL question-answer file scored by named rewards (--data).
 //
-// Output folder: final/ (the trained model), step-N/ every --save-every
-// steps, metrics.jsonl (one record per step) and config.json.
+// Output folder: final/ (the trained model, in the layout it was loaded
+// from), step-N/ every --save-every steps, metrics.jsonl (one record per
+// step) and config.json.
+#include <memory>
+
 #include <fmt/format.h>
 
 #include "cli/command.h"
@@ -10,17 +14,31 @@
 #include "cli/countdown_options.h"
 #include "cli/model_folder.h"
 #include "pipeline/countdown_pipeline.h"
+#include "tasks/chat_prompt_task.h"
 #include "tasks/countdown_task.h"
+#include "tasks/prompt_template.h"
+#include "tasks/reward_task.h"
 #include "util/error.h"
 #include "util/file.h"
 
 namespace r1::cli {
 namespace {
 
+// Options of the JSONL question-answer task (--data).
+struct JsonlTaskOptions {
+  std::string data;  // JSONL file; empty trains on Countdown
+  std::string reward_options_json;
+  bool chat = false;          // render prompts with the model's chat template
+  std::string system_message;  // system message of chat prompts
+  RewardTaskOptions task;
+};
+
 struct GRPOCommandOptions {
   std::string model;
   std::string out;
+  std::string task;   // "countdown" or "jsonl"; empty picks jsonl when --data is given
   std::string train;  // Countdown JSONL; empty generates the training split
+  JsonlTaskOptions jsonl;
   int64_t save_every = 0;
   std::string loss = "grpo";
   double epsilon = -1;  // sets both clip bounds when given
@@ -28,6 +46,40 @@ struct GRPOCommandOptions {
   CountdownDataOptions data;
   GRPOOptions grpo;
 };
+
+nlohmann::json to_json(const JsonlTaskOptions& o) {
+  return {{"data", o.data},
+          {"prompt_field", o.task.prompt_field},
+          {"answer_field", o.task.answer_field},
+          {"answer_after", o.task.answer_after},
+          {"template", o.task.prompt_template},
+          {"reward", o.task.reward_spec},
+          {"reward_options", o.task.reward_options},
+          {"chat", o.chat},
+          {"system", o.system_message}};
+}
+
+// Loads the JSONL task and prints what was kept and skipped.
+std::unique_ptr<RewardTask> load_jsonl_task(JsonlTaskOptions& options) {
+  if (!options.reward_options_json.empty()) {
+    try {
+      options.task.reward_options = nlohmann::json::parse(options.reward_options_json);
+    } catch (const nlohmann::json::parse_error& e) {
+      fail("--reward-options is not valid JSON ({}); pass an object such as '{{\"accuracy\": {{\"dataset\": "
+           "\"gsm8k\"}}}}'",
+           e.what());
+    }
+    if (!options.task.reward_options.is_object())
+      fail("--reward-options must be a JSON object keyed by reward name, got {}", options.reward_options_json);
+  }
+  auto task = std::make_unique<RewardTask>(RewardTask::from_jsonl(options.data, options.task));
+  const RewardTaskLoadReport& report = task->load_report();
+  fmt::print("grpo: {} problems from {} ({} lines, {} bad records skipped, {} unparseable gold answers)\n",
+             task->size(), options.data, report.lines, report.bad_records, report.unparseable_gold);
+  for (size_t i = 0; i < report.errors.size() && i < 5; ++i) fmt::print("  skipped {}\n", report.errors[i]);
+  if (report.errors.size() > 5) fmt::print("  ... and {} more\n", report.errors.size() - 5);
+  return task;
+}
 
 void run_grpo(GRPOCommandOptions& options) {
   GRPOOptions& grpo = options.grpo;
@@ -39,33 +91,66 @@ void run_grpo(GRPOCommandOptions& options) {
   grpo.rollout.validate();
   grpo.seed = options.runtime.seed;
 
-  // 1. load everything that can fail before writing anything
+  // 1. check the task choice and load everything that can fail before writing anything
+  if (options.task.empty()) options.task = options.jsonl.data.empty() ? "countdown" : "jsonl";
+  const bool jsonl = options.task == "jsonl";
+  if (jsonl && options.jsonl.data.empty()) fail("--task jsonl needs --data FILE.jsonl");
+  if (!jsonl && !options.jsonl.data.empty())
+    fail("--data {} is a JSONL question-answer file, but --task is countdown; drop --task or pass --train for "
+         "Countdown problems",
+         options.jsonl.data);
+  if (jsonl && !options.train.empty())
+    fail("--train {} is for Countdown problems; pass the JSONL question-answer file as --data", options.train);
+  if (!jsonl && (options.jsonl.chat || !options.jsonl.system_message.empty()))
+    fail("--chat and --system apply to --data tasks; the Countdown task uses its own prompt");
+  if (!options.jsonl.system_message.empty() && !options.jsonl.chat)
+    fail("--system sets the system message of chat prompts; add --chat");
+  if (jsonl) resolve_prompt_template(options.jsonl.task.prompt_template);
+
   torch::Device device = apply_runtime_options(options.runtime);
-  std::vector<CountdownProblem> problems =
-      options.train.empty() ? generate_countdown_splits(options.data.train_problems, options.data.heldout_problems,
-                                                        options.data.seed, options.data.generator)
-                                  .train
-                            : load_countdown_jsonl(options.train);
+  std::unique_ptr<RLTask> base_task;
+  if (jsonl) {
+    base_task = load_jsonl_task(options.jsonl);
+  } else {
+    base_task = std::make_unique<CountdownTask>(
+        options.train.empty() ? generate_countdown_splits(options.data.train_problems, options.data.heldout_problems,
+                                                          options.data.seed, options.data.generator)
+                                    .train
+                              : load_countdown_jsonl(options.train));
+  }
   ModelFolder source = load_model_folder(options.model, device, torch::kFloat32);
+  std::unique_ptr<RLTask> chat_task;
+  if (options.jsonl.chat) {
+    chat_task = std::make_unique<ChatPromptTask>(*base_task, load_model_chat_template(source, "--chat"),
+                                                 options.jsonl.system_message);
+    grpo.add_special_tokens = false;  // the rendered template contains its own special tokens
+  }
+  const RLTask& task = chat_task ? *chat_task : *base_task;
+  grpo.stop_token_ids = source.stop_token_ids;
+  fmt::print("grpo: first prompt:\n{}\n", task.prompt(0));
   Transformer reference = clone_model(source.model);
   reference->eval();
   for (auto& parameter : reference->parameters()) parameter.set_requires_grad(false);
 
   // 2. configuration and log
   ensure_writable_dir(options.out);
+  nlohmann::json train_config;
+  if (jsonl)
+    train_config = to_json(options.jsonl);
+  else
+    train_config = options.train.empty() ? nlohmann::json(to_json(options.data)) : nlohmann::json(options.train);
   nlohmann::json config = {{"model", options.model},
-                           {"train", options.train.empty() ? nlohmann::json(to_json(options.data))
-                                                           : nlohmann::json(options.train)},
+                           {"task", options.task},
+                           {"train", train_config},
                            {"grpo", to_json(grpo)},
                            {"device", options.runtime.device},
                            {"seed", options.runtime.seed}};
   write_file_atomic(options.out + "/config.json", config.dump(2) + "\n");
   JsonlLog log(options.out + "/metrics.jsonl");
-  fmt::print("grpo: {} training problems, {} steps of {} prompts x {} completions\n", problems.size(), grpo.steps,
+  fmt::print("grpo: {} training problems, {} steps of {} prompts x {} completions\n", task.size(), grpo.steps,
              grpo.prompts_per_step, grpo.group_size);
 
   // 3. train, saving every --save-every steps and at the end
-  CountdownTask task(std::move(problems));
   Transformer& policy = source.model;
   auto save = [&](const std::string& name, int64_t step) {
     save_model_folder(source, policy, options.out + "/" + name,
@@ -82,11 +167,33 @@ void run_grpo(GRPOCommandOptions& options) {
 void setup(CLI::App& root) {
   auto options = std::make_shared<GRPOCommandOptions>();
   GRPOOptions& grpo = options->grpo;
-  auto* app = root.add_subcommand("grpo", "Train a model with GRPO on Countdown");
+  JsonlTaskOptions& jsonl = options->jsonl;
+  auto* app = root.add_subcommand("grpo", "Train a model with GRPO on Countdown or a JSONL question-answer file");
   app->add_option("--model", options->model, "Starting model folder (r1 checkpoint or Hugging Face)")->required();
   app->add_option("--out", options->out, "Output folder")->required();
+  app->add_option("--task", options->task, "countdown or jsonl; jsonl when --data is given, else countdown")
+      ->check(CLI::IsMember({"countdown", "jsonl"}));
   app->add_option("--train", options->train,
                   "Countdown JSONL {target, nums} to train on; without it the training split is generated");
+  app->add_option("--data", jsonl.data, "JSONL question-answer file to train on (one JSON object per line)");
+  app->add_option("--prompt-field", jsonl.task.prompt_field,
+                  "Field of the question; the default also tries 'question' and 'prompt'")
+      ->capture_default_str();
+  app->add_option("--answer-field", jsonl.task.answer_field, "Field of the gold answer")->capture_default_str();
+  app->add_option("--answer-after", jsonl.task.answer_after,
+                  "Take the gold answer after the last occurrence of this marker (GSM8K: ####)");
+  app->add_option("--template", jsonl.task.prompt_template,
+                  "Prompt template: r1, math, raw, or a text containing {question}")
+      ->capture_default_str();
+  app->add_option("--reward", jsonl.task.reward_spec,
+                  "Weighted rewards, name:weight,... (accuracy, format, language, length, ...; see r1 reward --list)")
+      ->capture_default_str();
+  app->add_option("--reward-options", jsonl.reward_options_json,
+                  "JSON object of options per reward name, e.g. '{\"accuracy\": {\"dataset\": \"gsm8k\"}}'");
+  app->add_flag("--skip-bad-records", jsonl.task.skip_bad_records,
+                "Skip malformed lines and records without a question or answer instead of failing");
+  app->add_flag("--chat", jsonl.chat, "Render each prompt as a user message with the model's chat template");
+  app->add_option("--system", jsonl.system_message, "System message before each chat prompt (with --chat)");
   add_runtime_options(*app, options->runtime);
   add_countdown_data_options(*app, options->data);
 

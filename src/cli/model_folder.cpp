@@ -44,6 +44,15 @@ ModelFolder load_model_folder(const std::string& path, torch::Device device, tor
   return folder;
 }
 
+ChatTemplate load_model_chat_template(const ModelFolder& folder, const std::string& option) {
+  const fs::path config_path = fs::path(folder.path) / "tokenizer_config.json";
+  if (!fs::exists(config_path))
+    fail("{} needs {} with a chat template, but the model folder has none; drop {} or use a model with a chat "
+         "template",
+         option, config_path.string(), option);
+  return load_chat_template(config_path);
+}
+
 void save_model_folder(const ModelFolder& source, Transformer& model, const std::string& out_dir,
                        const nlohmann::json& trainer_state) {
   if (source.is_r1_checkpoint) {

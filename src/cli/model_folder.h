@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chat/chat_template.h"
 #include "model/transformer.h"
 #include "tokenizer/tokenizer.h"
 
@@ -26,6 +27,11 @@ struct ModelFolder {
 // Loads `path` onto `device` in `dtype`. Throws r1::Error naming the folder
 // when it is neither kind or when its files are missing or corrupt.
 ModelFolder load_model_folder(const std::string& path, torch::Device device, torch::Dtype dtype);
+
+// Loads the chat template of the folder's tokenizer_config.json (or its
+// chat_template.jinja). Throws r1::Error naming `option` (the flag that needs
+// it) when the folder has none.
+ChatTemplate load_model_chat_template(const ModelFolder& folder, const std::string& option);
 
 // Saves `model` in the folder's own format: an r1 checkpoint for r1
 // checkpoints, else a Hugging Face folder in float32 with the tokenizer files

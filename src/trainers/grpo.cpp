@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <numeric>
 #include <random>
 
@@ -45,8 +46,8 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
   const torch::Device device = policy->device();
   const int64_t G = options.group_size;
   const int64_t pad_id = tokenizer.pad_id().value_or(0);
-  std::vector<int64_t> stops;
-  if (tokenizer.eos_id()) stops.push_back(*tokenizer.eos_id());
+  std::vector<int64_t> stops = options.stop_token_ids;
+  if (stops.empty() && tokenizer.eos_id()) stops.push_back(*tokenizer.eos_id());
 
   std::mt19937_64 rng(options.seed);
   at::Generator generator = at::detail::createCPUGenerator(options.seed + 1);
@@ -78,7 +79,7 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
         cursor = 0;
       }
       problems.push_back(order[cursor++]);
-      prompt_ids.push_back(tokenizer.encode(task.prompt(problems.back()), /*add_special=*/true));
+      prompt_ids.push_back(tokenizer.encode(task.prompt(problems.back()), options.add_special_tokens));
     }
     policy->eval();
     GenerationOptions rollout{options.max_new_tokens, options.rollout, stops, G, 4096};
@@ -90,6 +91,7 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
     const int64_t rows = static_cast<int64_t>(completions.size());
     std::vector<float> rewards(rows);
     double correct = 0, length = 0;
+    std::map<std::string, double> component_squares;  // sum of squared values per component
     for (int64_t r = 0; r < rows; ++r) {
       std::vector<int64_t> ids = completions[r].tokens;
       if (completions[r].stopped && !ids.empty()) ids.pop_back();
@@ -97,7 +99,16 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
       rewards[r] = static_cast<float>(scored.reward);
       correct += scored.correct ? 1 : 0;
       length += static_cast<double>(completions[r].tokens.size());
-      for (const auto& [name, value] : scored.components) stats.component_means[name] += value / rows;
+      for (const auto& [name, value] : scored.components) {
+        stats.component_means[name] += value / rows;
+        component_squares[name] += value * value;
+      }
+    }
+    // sample standard deviation (n - 1), like reward_std and TRL's rewards/<name>/std
+    const double n = static_cast<double>(rows);
+    for (const auto& [name, mean] : stats.component_means) {
+      const double variance = rows > 1 ? (component_squares[name] - n * mean * mean) / (n - 1) : 0.0;
+      stats.component_stds[name] = std::sqrt(std::max(0.0, variance));
     }
     auto reward_tensor = torch::tensor(rewards);
     stats.reward_mean = reward_tensor.mean().item<double>();
@@ -184,11 +195,16 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
     double all_tokens = 0;
     for (const auto& c : completions) all_tokens += static_cast<double>(c.tokens.size());
     stats.tokens_per_s = all_tokens / (stats.ms / 1000.0);
-    if (step % options.log_every == 0 || step == 1 || step == options.steps)
-      fmt::print("grpo step {:4d}/{} | reward {:.3f} | acc {:.3f} | len {:5.1f} | kl {:.4f} | clip {:.3f} | "
+    if (step % options.log_every == 0 || step == 1 || step == options.steps) {
+      std::string components;
+      for (const auto& [name, mean] : stats.component_means)
+        components += fmt::format(" | {} {:.3f}+-{:.3f}", name, mean, stats.component_stds.at(name));
+      fmt::print("grpo step {:4d}/{} | reward {:.3f}+-{:.3f} | acc {:.3f}{} | len {:5.1f} | kl {:.4f} | clip {:.3f} | "
                  "lr {:.2e} | {:.0f} ms (rollout {:.0f}) | {:.0f} tok/s\n",
-                 step, options.steps, stats.reward_mean, stats.accuracy, stats.response_length, stats.kl,
-                 stats.clip_fraction, stats.lr, stats.ms, stats.rollout_ms, stats.tokens_per_s);
+                 step, options.steps, stats.reward_mean, stats.reward_std, stats.accuracy, components,
+                 stats.response_length, stats.kl, stats.clip_fraction, stats.lr, stats.ms, stats.rollout_ms,
+                 stats.tokens_per_s);
+    }
     if (log != nullptr) {
       nlohmann::json record = {{"stage", "grpo"},          {"step", step},
                                {"reward_mean", stats.reward_mean}, {"reward_std", stats.reward_std},
@@ -198,7 +214,10 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
                                {"lr", stats.lr},                 {"ms", stats.ms},
                                {"rollout_ms", stats.rollout_ms}, {"tokens_per_s", stats.tokens_per_s},
                                {"groups_kept", stats.groups_kept}, {"trained_tokens", trained_tokens}};
-      for (const auto& [name, value] : stats.component_means) record["reward/" + name] = value;
+      for (const auto& [name, mean] : stats.component_means) {
+        record["rewards/" + name + "/mean"] = mean;
+        record["rewards/" + name + "/std"] = stats.component_stds.at(name);
+      }
       log->write(record);
     }
     if (on_step) on_step(stats);

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "model/transformer.h"
 #include "sampling/sampler.h"
@@ -33,6 +35,11 @@ struct GRPOOptions {
   int64_t max_new_tokens = 256;
   int64_t log_every = 1;
   uint64_t seed = 0;
+  // Token ids that end a completion; empty uses the tokenizer's end-of-sequence id.
+  std::vector<int64_t> stop_token_ids;
+  // Let the tokenizer add its begin-of-sequence token to each prompt. Turn it
+  // off for prompts rendered by a chat template, which already contain it.
+  bool add_special_tokens = true;
 };
 
 struct GRPOStepStats {
@@ -41,7 +48,10 @@ struct GRPOStepStats {
   double kl = 0, clip_fraction = 0, loss = 0, grad_norm = 0, lr = 0;
   double ms = 0, tokens_per_s = 0, rollout_ms = 0;
   int64_t groups_kept = 0;
+  // Each reward component's mean and sample standard deviation (n - 1) over
+  // the step's completions, by component name.
   std::map<std::string, double> component_means;
+  std::map<std::string, double> component_stds;
 };
 
 // Checks every field; throws r1::Error naming the first invalid one, so a

@@ -58,6 +58,11 @@ inline std::string read_text(const std::filesystem::path& path) {
   return text.str();
 }
 
+// A path under the committed test fixtures (tests/data).
+inline std::string fixture(const std::string& relative) {
+  return (std::filesystem::path(R1_TEST_DATA_DIR) / relative).string();
+}
+
 // Options of a tiny model and corpus: one 32-wide block, 3 steps.
 inline std::string tiny_pretrain_options() {
   return "--train-problems 40 --heldout 6 --steps 3 --batch-size 4 --hidden-size 32 --layers 1 --heads 2 "

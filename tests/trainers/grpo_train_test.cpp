@@ -107,7 +107,8 @@ TEST(GRPOTraining, FewStepsChangeWeightsAndLog) {
     EXPECT_EQ(record.at("stage"), "grpo");
     EXPECT_EQ(record.at("step").get<int64_t>(), records);
     for (const char* field : {"loss", "kl", "reward_mean", "reward_std", "accuracy", "response_length",
-                              "clip_fraction", "grad_norm", "lr", "reward/digits", "reward/format"}) {
+                              "clip_fraction", "grad_norm", "lr", "rewards/digits/mean",
+                              "rewards/digits/std", "rewards/format/mean", "rewards/format/std"}) {
       ASSERT_TRUE(record.contains(field)) << field << " missing in " << line;
       EXPECT_TRUE(std::isfinite(record.at(field).get<double>())) << field << " in " << line;
     }
