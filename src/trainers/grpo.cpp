@@ -131,48 +131,61 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
     int64_t loss_terms = 0;
     int64_t trained_tokens = 0;
     if (!kept_rows.empty()) {
-      std::vector<std::vector<int64_t>> batch_prompts, batch_completions;
-      for (int64_t r : kept_rows) {
-        batch_prompts.push_back(prompt_ids[r / G]);
-        batch_completions.push_back(completions[r].tokens);
-      }
-      SequenceBatch batch = make_sequence_batch(batch_prompts, batch_completions, pad_id, device);
-      auto batch_advantages = advantages.index_select(0, torch::tensor(kept_rows, torch::kLong)).to(device);
+      // micro-batches of rows with similar completion lengths, each padded
+      // only to its own longest row
+      std::stable_sort(kept_rows.begin(), kept_rows.end(), [&](int64_t a, int64_t b) {
+        return completions[a].tokens.size() < completions[b].tokens.size();
+      });
       const int64_t B = static_cast<int64_t>(kept_rows.size());
-      const double total_tokens = batch.completion_mask.sum().item<double>();
+      std::vector<SequenceBatch> parts;
+      std::vector<torch::Tensor> part_advantages;
+      double total_tokens = 0;
+      for (int64_t begin = 0; begin < B; begin += options.micro_batch_rows) {
+        const int64_t end = std::min(B, begin + options.micro_batch_rows);
+        std::vector<std::vector<int64_t>> part_prompts, part_completions;
+        std::vector<int64_t> part_rows(kept_rows.begin() + begin, kept_rows.begin() + end);
+        for (int64_t r : part_rows) {
+          part_prompts.push_back(prompt_ids[r / G]);
+          part_completions.push_back(completions[r].tokens);
+        }
+        parts.push_back(make_sequence_batch(part_prompts, part_completions, pad_id, device));
+        part_advantages.push_back(advantages.index_select(0, torch::tensor(part_rows, torch::kLong)).to(device));
+        total_tokens += parts.back().completion_mask.sum().item<double>();
+      }
       trained_tokens = static_cast<int64_t>(total_tokens);
 
-      // 4. log-probabilities under pi_old and pi_ref, without gradients
-      torch::Tensor old_logprobs, ref_logprobs;
+      // 4. log-probabilities under pi_ref (and under pi_old when mu > 1),
+      // without gradients; with mu = 1 pi_old is the policy itself, so its
+      // log-probabilities are those of the training pass, detached
+      std::vector<torch::Tensor> old_logprobs(parts.size()), ref_logprobs(parts.size());
       {
         torch::NoGradGuard no_grad;
-        std::vector<torch::Tensor> old_parts, ref_parts;
-        for (int64_t begin = 0; begin < B; begin += options.micro_batch_rows) {
-          auto part = slice_batch(batch, begin, std::min(B, begin + options.micro_batch_rows));
-          old_parts.push_back(completion_logprobs(policy, part));
-          if (options.loss.beta != 0) ref_parts.push_back(completion_logprobs(reference, part));
+        for (size_t i = 0; i < parts.size(); ++i) {
+          if (options.mu > 1) old_logprobs[i] = completion_logprobs(policy, parts[i]);
+          if (options.loss.beta != 0) ref_logprobs[i] = completion_logprobs(reference, parts[i]);
         }
-        old_logprobs = torch::cat(old_parts, 0);
-        if (options.loss.beta != 0) ref_logprobs = torch::cat(ref_parts, 0);
       }
 
-      // 5. mu optimizer steps on this batch, accumulating micro-batches
+      // 5. mu optimizer steps on this batch, accumulating micro-batches;
+      // Dr. GRPO's constant normaliser defaults to the generation budget,
+      // since micro-batches are padded to different lengths
+      GRPOLossOptions loss_options = options.loss;
+      if (loss_options.type == LossType::kDrGRPO && loss_options.max_completion_length == 0)
+        loss_options.max_completion_length = options.max_new_tokens;
       policy->train();
       for (int64_t epoch = 0; epoch < options.mu; ++epoch) {
         const double lr = schedule.at(optimizer_step++);
         stats.lr = lr;
         for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         optimizer.zero_grad();
-        for (int64_t begin = 0; begin < B; begin += options.micro_batch_rows) {
-          const int64_t end = std::min(B, begin + options.micro_batch_rows);
-          auto part = slice_batch(batch, begin, end);
+        for (size_t i = 0; i < parts.size(); ++i) {
+          const SequenceBatch& part = parts[i];
           auto logprobs = completion_logprobs(policy, part);
-          auto out = grpo_loss(logprobs, old_logprobs.slice(0, begin, end),
-                               ref_logprobs.defined() ? ref_logprobs.slice(0, begin, end) : torch::Tensor(),
-                               batch_advantages.slice(0, begin, end), part.completion_mask, options.loss,
+          auto old = options.mu > 1 ? old_logprobs[i] : logprobs.detach();
+          auto out = grpo_loss(logprobs, old, ref_logprobs[i], part_advantages[i], part.completion_mask, loss_options,
                                total_tokens, static_cast<double>(B));
           out.loss.backward();
-          const double weight = static_cast<double>(end - begin) / static_cast<double>(B);
+          const double weight = static_cast<double>(part.tokens.size(0)) / static_cast<double>(B);
           loss_sum += out.loss.item<double>();
           kl_sum += out.kl * weight;
           clip_sum += out.clip_fraction * weight;
