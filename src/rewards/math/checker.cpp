@@ -5,6 +5,7 @@
 #include <new>
 
 #include "rewards/math/equivalence.h"
+#include "rewards/math/normalize.h"
 #include "rewards/math/parser.h"
 
 namespace r1::rewards::math {
@@ -88,6 +89,18 @@ CheckResult check_answer(std::string_view answer, std::string_view gold, const C
     result.extracted = std::string(answer);
     compare_answers(answer, gold, budget, result);
   });
+}
+
+std::string canonical_answer(std::string_view answer, const CheckLimits& limits) {
+  if (answer.find_first_not_of(" \t\r\n") == std::string_view::npos) return "";
+  try {
+    CheckBudget budget(limits);
+    NodePtr tree = parse_answer(answer, budget);
+    if (tree) return to_string(*tree);
+  } catch (const std::exception&) {
+    // over the limits or a parser failure: vote on the normalized text
+  }
+  return normalize_latex(strip_answer_wrappers(answer));
 }
 
 }  // namespace r1::rewards::math

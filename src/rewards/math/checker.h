@@ -43,4 +43,10 @@ CheckResult check_completion(std::string_view completion, std::string_view gold,
 // Compares two answers directly (no extraction from the first one). Never throws.
 CheckResult check_answer(std::string_view answer, std::string_view gold, const CheckLimits& limits = {});
 
+// The canonical form of an extracted answer, for majority votes: the parsed
+// expression rendered by to_string(), so "\frac{1}{2}", "\dfrac{1}{2}" and "$1/2$"
+// agree. Falls back to the normalized text when the answer does not parse
+// within `limits`, and returns "" for an empty answer. Never throws.
+std::string canonical_answer(std::string_view answer, const CheckLimits& limits = {});
+
 }  // namespace r1::rewards::math
