@@ -60,6 +60,19 @@ CountdownSplits generate_countdown_splits(int64_t train_count, int64_t heldout_c
   return splits;
 }
 
+CountdownProblem parse_countdown_record(const std::string& text) {
+  try {
+    auto record = nlohmann::json::parse(text);
+    CountdownProblem problem;
+    problem.target = record.at("target").get<int64_t>();
+    problem.nums = record.at("nums").get<std::vector<int64_t>>();
+    if (problem.nums.empty()) fail("empty \"nums\"");
+    return problem;
+  } catch (const nlohmann::json::exception& e) {
+    fail("{}", e.what());
+  }
+}
+
 std::vector<CountdownProblem> load_countdown_jsonl(const std::string& path) {
   std::ifstream in(path);
   if (!in) fail("cannot open Countdown file {}", path);
@@ -70,12 +83,7 @@ std::vector<CountdownProblem> load_countdown_jsonl(const std::string& path) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
-      auto record = nlohmann::json::parse(line);
-      CountdownProblem problem;
-      problem.target = record.at("target").get<int64_t>();
-      problem.nums = record.at("nums").get<std::vector<int64_t>>();
-      if (problem.nums.empty()) fail("empty \"nums\"");
-      problems.push_back(std::move(problem));
+      problems.push_back(parse_countdown_record(line));
     } catch (const std::exception& e) {
       fail("{}:{}: malformed Countdown record ({}); expected {{\"target\": N, \"nums\": [a, b, ...]}}", path,
            line_number, e.what());

@@ -37,6 +37,10 @@ CountdownSplits generate_countdown_splits(int64_t train_count, int64_t heldout_c
 
 // Reads JSONL records {"target": N, "nums": [...]}; errors name the line.
 std::vector<CountdownProblem> load_countdown_jsonl(const std::string& path);
+
+// Parses one such record. Throws r1::Error with the reason (without file and
+// line) for malformed JSON, a missing field or empty "nums".
+CountdownProblem parse_countdown_record(const std::string& text);
 void save_countdown_jsonl(const std::string& path, const std::vector<CountdownProblem>& problems);
 
 // The prompt text (without special tokens) for a problem.
