@@ -1,6 +1,7 @@
 #include "tokenizer/load_tokenizer.h"
 
 #include "tokenizer/bpe_tokenizer.h"
+#include "tokenizer/char_tokenizer.h"
 #include "tokenizer/tokenizer_json.h"
 #include "util/error.h"
 
@@ -25,8 +26,11 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path) {
   } else if (fs::exists(path / "encoder.json") && fs::exists(path / "vocab.bpe")) {
     config = read_gpt2_vocab_and_merges(path / "encoder.json", path / "vocab.bpe");
     folder = path;
+  } else if (has_char_tokenizer_config(path)) {
+    return std::make_unique<CharTokenizer>(load_char_tokenizer(path));
   } else {
-    fail("no tokenizer files in {}: expected tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe",
+    fail("no tokenizer files in {}: expected tokenizer.json, vocab.json + merges.txt, encoder.json + vocab.bpe, or "
+         "tokenizer_config.json with char_ords",
          path.string());
   }
 

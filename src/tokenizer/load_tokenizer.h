@@ -12,7 +12,8 @@ namespace r1 {
 //  - a tokenizer.json file;
 //  - a folder that contains tokenizer.json;
 //  - a folder that contains GPT-2's vocab.json + merges.txt (or the original
-//    names encoder.json + vocab.bpe).
+//    names encoder.json + vocab.bpe);
+//  - a folder whose tokenizer_config.json lists "char_ords" (a CharTokenizer).
 // A tokenizer_config.json next to the files sets bos_token, eos_token,
 // pad_token, add_bos_token and add_eos_token.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& path);
