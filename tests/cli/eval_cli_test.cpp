@@ -19,8 +19,8 @@ TEST(EvalCli, WritesResultsAndSamples) {
 
   auto results = nlohmann::json::parse(r1::test::read_text(dir / "eval" / "results.json"));
   EXPECT_EQ(results.at("figures").at("problems"), 3);
-  EXPECT_EQ(results.at("eval").at("k"), 2);
-  EXPECT_DOUBLE_EQ(results.at("eval").at("temperature").get<double>(), 0.6);
+  EXPECT_EQ(results.at("options").at("k"), 2);
+  EXPECT_DOUBLE_EQ(results.at("options").at("temperature").get<double>(), 0.6);
   // 3 problems x (2 samples + 1 greedy decode)
   EXPECT_EQ(read_lines(dir / "eval" / "samples.jsonl").size(), 9u);
 }
