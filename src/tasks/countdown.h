@@ -20,8 +20,8 @@ struct CountdownProblem {
 
 struct CountdownGeneratorOptions {
   int64_t min_count = 3, max_count = 4;      // how many numbers per problem
-  int64_t min_number = 1, max_number = 15;   // range of each number
-  int64_t min_target = 10, max_target = 99;  // range of the target
+  int64_t min_number = 1, max_number = 10;   // range of each number
+  int64_t min_target = 10, max_target = 40;  // range of the target
   int64_t max_intermediate = 200;            // no step of the solution exceeds this
 };
 

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <numeric>
+#include <set>
+
+#include "util/error.h"
 
 namespace r1 {
 
@@ -156,37 +159,61 @@ bool steered_chain(const CountdownProblem& part, int64_t max_intermediate, doubl
   return !chain.steps.empty();
 }
 
+void validate_trace_options(const CountdownTraceOptions& options) {
+  if (options.guess_share < 0 || options.thorough_share < 0 || options.guess_share + options.thorough_share > 1)
+    fail("traces: guess share {} plus thorough share {} must lie in [0, 1]; lower one of them", options.guess_share,
+         options.thorough_share);
+  if (options.min_patience < 1 || options.max_patience < options.min_patience)
+    fail("traces: quick patience range [{}, {}] is empty or below 1; raise --max-patience", options.min_patience,
+         options.max_patience);
+  if (options.thorough_min_patience < 1 || options.thorough_max_patience < options.thorough_min_patience)
+    fail("traces: thorough patience range [{}, {}] is empty or below 1; raise --thorough-max-patience",
+         options.thorough_min_patience, options.thorough_max_patience);
+}
+
 std::string countdown_trace(const CountdownProblem& problem, const CountdownTraceOptions& options,
                             std::mt19937_64& rng) {
-  std::bernoulli_distribution guess(options.guess_share);
-  std::bernoulli_distribution slip(options.slip_rate);
-  std::bernoulli_distribution noticed(options.slip_noticed_rate);
   Chain chain;
 
-  // guessing style: an answer without any search
-  if (guess(rng)) {
+  // the style: guess, quick trial and error, or a thorough search
+  const double style = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+  if (style < options.guess_share) {
     if (!random_chain(problem, options.max_intermediate, rng, chain)) chain.first = problem.nums[0];
     return "<think>\nI will guess.\n</think>\n<answer>" + chain_expression(chain) + "</answer>";
   }
+  const bool thorough = style < options.guess_share + options.thorough_share;
+  std::bernoulli_distribution slip(options.slip_rate);
+  std::bernoulli_distribution noticed(thorough ? options.thorough_slip_noticed_rate : options.slip_noticed_rate);
 
-  // trial and error: combine all but the last numbers, then check whether
-  // the gap to the target is one of the numbers left ("46-45=1 yes")
+  // trial and error: set one number aside, combine the others, then check
+  // whether the gap to the target is the number set aside
+  // ("5 aside: 8*3=24, 24-3=21, 24-21=3 no")
   const int64_t patience =
-      std::uniform_int_distribution<int64_t>(options.min_patience, options.max_patience)(rng);
-  std::string think;
+      thorough ? std::uniform_int_distribution<int64_t>(options.thorough_min_patience,
+                                                        options.thorough_max_patience)(rng)
+               : std::uniform_int_distribution<int64_t>(options.min_patience, options.max_patience)(rng);
+  std::string think = thorough ? "Let me be thorough.\n" : "";
   std::string answer = std::to_string(problem.nums[0]);
+  std::set<std::string> tried;  // tries already written: a searcher does not repeat itself
   for (int64_t attempt = 0; attempt < patience; ++attempt) {
-    // the numbers for the chain and the ones held back for the gap
-    std::vector<int64_t> order = problem.nums;
-    std::shuffle(order.begin(), order.end(), rng);
-    const int64_t n = static_cast<int64_t>(order.size());
-    const int64_t chain_length = n >= 4 && std::bernoulli_distribution(0.5)(rng) ? n - 2 : n - 1;
-    CountdownProblem part{std::vector<int64_t>(order.begin(), order.begin() + chain_length), problem.target};
-    std::vector<int64_t> held(order.begin() + chain_length, order.end());
-    if (!steered_chain(part, options.max_intermediate, options.steer_rate, rng, chain)) continue;
+    int64_t aside = 0;
+    bool fresh = false;
+    for (int draw = 0; draw < 20 && !fresh; ++draw) {
+      // the number set aside; the others in the prompt's order, or shuffled
+      std::vector<int64_t> order = problem.nums;
+      const size_t aside_index = std::uniform_int_distribution<size_t>(0, order.size() - 1)(rng);
+      aside = order[aside_index];
+      order.erase(order.begin() + static_cast<long>(aside_index));
+      if (options.shuffle_chains) std::shuffle(order.begin(), order.end(), rng);
+      CountdownProblem part{order, problem.target};
+      if (!steered_chain(part, options.max_intermediate, options.steer_rate, rng, chain)) continue;
+      fresh = tried.insert(std::to_string(aside) + ":" + chain_text(chain)).second;
+    }
+    if (!fresh) break;
+    const std::vector<int64_t> held{aside};
 
     // write the steps; a slip changes the value that later steps build on
-    std::string line;
+    std::string line = std::to_string(aside) + " aside: ";
     Chain written;
     written.first = chain.first;
     int64_t value = chain.first;

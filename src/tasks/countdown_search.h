@@ -51,20 +51,33 @@ std::string chain_expression(const Chain& chain);
 // The chain as a line of the reasoning trace: "15*3=45, 45+1=46".
 std::string chain_text(const Chain& chain);
 
-// How the synthetic traces of the pretraining corpus behave. Traces mix a
-// guessing style (no search) with a trial-and-error style that proposes random
-// chains, checks each against the target and stops at the first hit or when
-// its patience runs out; some steps contain arithmetic slips, part of which
-// are noticed and corrected ("wait, ...").
+// How the synthetic traces of the pretraining corpus behave. Traces mix three
+// styles: guessing (an answer without search), quick trial and error (a few
+// random chains, each checked against the target, stopping at the first hit
+// or when patience runs out) and a thorough search that opens with "Let me be
+// thorough.", tries more chains and catches more of its slips. Some steps
+// contain arithmetic slips, part of which are noticed and corrected
+// ("wait, ..."). RL can move probability between the styles and lengths.
 struct CountdownTraceOptions {
-  double guess_share = 0.3;        // share of traces that answer without searching
-  int64_t min_patience = 1;         // tries before giving up, uniform in [min, max]
-  int64_t max_patience = 8;
+  double guess_share = 0.3;         // share of traces that answer without searching
+  double thorough_share = 0.15;     // share of thorough searches; the rest search quickly
+  int64_t min_patience = 1;         // tries of a quick search, uniform in [min, max]
+  int64_t max_patience = 4;
+  int64_t thorough_min_patience = 6;  // tries of a thorough search
+  int64_t thorough_max_patience = 10;
   double slip_rate = 0.05;          // chance that a step's result is miscalculated
-  double slip_noticed_rate = 0.5;   // chance that a slip is noticed and corrected
+  double slip_noticed_rate = 0.3;   // chance that a quick search notices a slip and corrects it
+  double thorough_slip_noticed_rate = 0.9;
   int64_t max_intermediate = 200;
   double steer_rate = 0.35;         // chance that a step takes the operation landing closest to the target
+  // Combine the numbers not set aside in random order; false keeps the
+  // prompt's order, which is easier to copy but misses some solutions.
+  bool shuffle_chains = true;
 };
+
+// Checks the shares and patience ranges; throws r1::Error naming the first
+// invalid value and the fix.
+void validate_trace_options(const CountdownTraceOptions& options);
 
 // One completion (with <think>/<answer> tags in written form, no end token).
 std::string countdown_trace(const CountdownProblem& problem, const CountdownTraceOptions& options,

@@ -1,0 +1,101 @@
+// The synthetic reasoning traces of the built-in base model's corpus: every
+// trace has the <think>/<answer> format, a trace that says "yes" without a
+// slip answers correctly, the styles appear in their shares, and a thorough
+// search solves more problems than a quick one.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "tasks/countdown.h"
+#include "tasks/countdown_search.h"
+#include "util/error.h"
+
+namespace r1 {
+namespace {
+
+std::vector<CountdownProblem> problems() {
+  return generate_countdown_splits(400, 10, /*seed=*/3).train;
+}
+
+double accuracy(const CountdownTraceOptions& options, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  int correct = 0, total = 0;
+  for (const auto& problem : problems()) {
+    correct += check_countdown(countdown_trace(problem, options, rng), problem).correct ? 1 : 0;
+    ++total;
+  }
+  return static_cast<double>(correct) / total;
+}
+
+TEST(CountdownTrace, EveryTraceHasTheFormat) {
+  CountdownTraceOptions options;
+  std::mt19937_64 rng(1);
+  for (const auto& problem : problems()) {
+    std::string trace = countdown_trace(problem, options, rng);
+    EXPECT_TRUE(countdown_format_ok(trace)) << trace;
+  }
+}
+
+TEST(CountdownTrace, AYesWithoutSlipsIsCorrect) {
+  CountdownTraceOptions options;
+  options.slip_rate = 0;
+  options.guess_share = 0;
+  std::mt19937_64 rng(2);
+  int yes = 0;
+  for (const auto& problem : problems()) {
+    std::string trace = countdown_trace(problem, options, rng);
+    if (trace.find(" yes\n") == std::string::npos) continue;
+    ++yes;
+    EXPECT_TRUE(check_countdown(trace, problem).correct) << trace;
+  }
+  EXPECT_GT(yes, 40);
+}
+
+TEST(CountdownTrace, StylesAppearInTheirShares) {
+  CountdownTraceOptions options;
+  options.guess_share = 0.3;
+  options.thorough_share = 0.2;
+  std::mt19937_64 rng(4);
+  int guess = 0, thorough = 0, total = 0;
+  for (int round = 0; round < 5; ++round) {
+    for (const auto& problem : problems()) {
+      std::string trace = countdown_trace(problem, options, rng);
+      guess += trace.find("I will guess.") != std::string::npos ? 1 : 0;
+      thorough += trace.find("Let me be thorough.") != std::string::npos ? 1 : 0;
+      ++total;
+    }
+  }
+  EXPECT_NEAR(static_cast<double>(guess) / total, 0.3, 0.04);
+  EXPECT_NEAR(static_cast<double>(thorough) / total, 0.2, 0.04);
+}
+
+TEST(CountdownTrace, ThoroughSearchBeatsQuickSearchAndGuessing) {
+  CountdownTraceOptions guess, quick, thorough;
+  guess.guess_share = 1;
+  guess.thorough_share = 0;
+  quick.guess_share = 0;
+  quick.thorough_share = 0;
+  thorough.guess_share = 0;
+  thorough.thorough_share = 1;
+  const double g = accuracy(guess, 5), q = accuracy(quick, 5), t = accuracy(thorough, 5);
+  EXPECT_LT(g, q);
+  EXPECT_GT(t, q + 0.15) << "guess " << g << " quick " << q << " thorough " << t;
+}
+
+TEST(CountdownTrace, RejectsInvalidOptions) {
+  CountdownTraceOptions options;
+  options.guess_share = 0.7;
+  options.thorough_share = 0.5;
+  EXPECT_THROW(validate_trace_options(options), Error);
+  options = {};
+  options.thorough_max_patience = options.thorough_min_patience - 1;
+  EXPECT_THROW(validate_trace_options(options), Error);
+  options = {};
+  options.min_patience = 0;
+  EXPECT_THROW(validate_trace_options(options), Error);
+  EXPECT_NO_THROW(validate_trace_options(CountdownTraceOptions{}));
+}
+
+}  // namespace
+}  // namespace r1
