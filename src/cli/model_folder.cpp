@@ -47,9 +47,8 @@ ModelFolder load_model_folder(const std::string& path, torch::Device device, tor
 ChatTemplate load_model_chat_template(const ModelFolder& folder, const std::string& option) {
   const fs::path config_path = fs::path(folder.path) / "tokenizer_config.json";
   if (!fs::exists(config_path))
-    fail("{} needs {} with a chat template, but the model folder has none; drop {} or use a model with a chat "
-         "template",
-         option, config_path.string(), option);
+    fail("{} needs the model's chat template, but {} does not exist; use a model folder that has one",
+         option, config_path.string());
   return load_chat_template(config_path);
 }
 

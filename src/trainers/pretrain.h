@@ -8,14 +8,10 @@
 #include <vector>
 
 #include "model/transformer.h"
+#include "trainers/lm_batch.h"
 #include "util/jsonl_log.h"
 
 namespace r1 {
-
-struct LMExample {
-  std::vector<int64_t> tokens;
-  int64_t loss_start = 1;  // first position whose token is a target (1: all but the first)
-};
 
 struct LMTrainOptions {
   int64_t steps = 1000;
