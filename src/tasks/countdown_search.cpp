@@ -164,10 +164,10 @@ void validate_trace_options(const CountdownTraceOptions& options) {
     fail("traces: guess share {} plus thorough share {} must lie in [0, 1]; lower one of them", options.guess_share,
          options.thorough_share);
   if (options.min_patience < 1 || options.max_patience < options.min_patience)
-    fail("traces: quick patience range [{}, {}] is empty or below 1; raise --max-patience", options.min_patience,
+    fail("traces: invalid quick patience range [{}, {}] (empty or below 1); raise --max-patience", options.min_patience,
          options.max_patience);
   if (options.thorough_min_patience < 1 || options.thorough_max_patience < options.thorough_min_patience)
-    fail("traces: thorough patience range [{}, {}] is empty or below 1; raise --thorough-max-patience",
+    fail("traces: invalid thorough patience range [{}, {}] (empty or below 1); raise --thorough-max-patience",
          options.thorough_min_patience, options.thorough_max_patience);
 }
 
@@ -194,12 +194,12 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
                : std::uniform_int_distribution<int64_t>(options.min_patience, options.max_patience)(rng);
   std::string think = thorough ? "Let me be thorough.\n" : "";
   std::string answer = std::to_string(problem.nums[0]);
-  std::set<std::string> tried;  // tries already written: a searcher does not repeat itself
+  std::set<std::string> tried;  // tries already written, so that none is repeated
   for (int64_t attempt = 0; attempt < patience; ++attempt) {
     int64_t aside = 0;
     bool fresh = false;
     for (int draw = 0; draw < 20 && !fresh; ++draw) {
-      // the number set aside; the others in the prompt's order, or shuffled
+      // the number set aside, then the others in the prompt's order or shuffled
       std::vector<int64_t> order = problem.nums;
       const size_t aside_index = std::uniform_int_distribution<size_t>(0, order.size() - 1)(rng);
       aside = order[aside_index];

@@ -51,32 +51,32 @@ std::string chain_expression(const Chain& chain);
 // The chain as a line of the reasoning trace: "15*3=45, 45+1=46".
 std::string chain_text(const Chain& chain);
 
-// How the synthetic traces of the pretraining corpus behave. Traces mix three
-// styles: guessing (an answer without search), quick trial and error (a few
-// random chains, each checked against the target, stopping at the first hit
-// or when patience runs out) and a thorough search that opens with "Let me be
-// thorough.", tries more chains and catches more of its slips. Some steps
-// contain arithmetic slips, part of which are noticed and corrected
-// ("wait, ..."). RL can move probability between the styles and lengths.
+// Options of the synthetic traces in the pretraining corpus. Traces mix
+// three styles: a guess without search, a quick trial-and-error search, and a
+// thorough search that opens with "Let me be thorough.". Each try sets one
+// number aside, combines the others and checks whether the gap to the target
+// is the number set aside. A thorough search tries more often and corrects
+// more of its arithmetic slips ("wait, ..."). RL can move probability
+// between the styles and lengths.
 struct CountdownTraceOptions {
-  double guess_share = 0.3;         // share of traces that answer without searching
-  double thorough_share = 0.15;     // share of thorough searches; the rest search quickly
+  double guess_share = 0.3;         // share of traces that guess without searching
+  double thorough_share = 0.15;     // share of thorough searches (the rest search quickly)
   int64_t min_patience = 1;         // tries of a quick search, uniform in [min, max]
   int64_t max_patience = 4;
   int64_t thorough_min_patience = 6;  // tries of a thorough search
   int64_t thorough_max_patience = 10;
-  double slip_rate = 0.05;          // chance that a step's result is miscalculated
-  double slip_noticed_rate = 0.3;   // chance that a quick search notices a slip and corrects it
+  double slip_rate = 0.05;          // probability that a step's result is miscalculated
+  double slip_noticed_rate = 0.3;   // probability that a quick search corrects a slip
   double thorough_slip_noticed_rate = 0.9;
   int64_t max_intermediate = 200;
   double steer_rate = 0.35;         // chance that a step takes the operation landing closest to the target
-  // Combine the numbers not set aside in random order; false keeps the
-  // prompt's order, which is easier to copy but misses some solutions.
+  // Whether to combine the numbers not set aside in random order. The
+  // prompt's order is easier to copy but misses some solutions.
   bool shuffle_chains = true;
 };
 
-// Checks the shares and patience ranges; throws r1::Error naming the first
-// invalid value and the fix.
+// Validates the shares and patience ranges. Throws r1::Error naming the
+// first invalid value and the fix.
 void validate_trace_options(const CountdownTraceOptions& options);
 
 // One completion (with <think>/<answer> tags in written form, no end token).

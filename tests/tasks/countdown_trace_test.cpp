@@ -1,7 +1,7 @@
-// The synthetic reasoning traces of the built-in base model's corpus: every
-// trace has the <think>/<answer> format, a trace that says "yes" without a
-// slip answers correctly, the styles appear in their shares, and a thorough
-// search solves more problems than a quick one.
+// Tests the synthetic reasoning traces of the built-in base model's corpus.
+// Every trace has the <think>/<answer> format, and a trace that ends a try
+// with "yes" without a slip gives a correct answer. The styles appear in
+// their shares, and a thorough search solves more problems than a quick one.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -37,7 +37,7 @@ TEST(CountdownTrace, EveryTraceHasTheFormat) {
   }
 }
 
-TEST(CountdownTrace, AYesWithoutSlipsIsCorrect) {
+TEST(CountdownTrace, YesWithoutSlipIsCorrect) {
   CountdownTraceOptions options;
   options.slip_rate = 0;
   options.guess_share = 0;
@@ -52,7 +52,7 @@ TEST(CountdownTrace, AYesWithoutSlipsIsCorrect) {
   EXPECT_GT(yes, 40);
 }
 
-TEST(CountdownTrace, StylesAppearInTheirShares) {
+TEST(CountdownTrace, StylesMatchTheirShares) {
   CountdownTraceOptions options;
   options.guess_share = 0.3;
   options.thorough_share = 0.2;
@@ -70,7 +70,7 @@ TEST(CountdownTrace, StylesAppearInTheirShares) {
   EXPECT_NEAR(static_cast<double>(thorough) / total, 0.2, 0.04);
 }
 
-TEST(CountdownTrace, ThoroughSearchBeatsQuickSearchAndGuessing) {
+TEST(CountdownTrace, ThoroughBeatsQuickAndGuess) {
   CountdownTraceOptions guess, quick, thorough;
   guess.guess_share = 1;
   guess.thorough_share = 0;
