@@ -13,6 +13,7 @@
 #include "cli/common_options.h"
 #include "cli/countdown_options.h"
 #include "cli/model_folder.h"
+#include "eval/evaluate.h"
 #include "pipeline/countdown_pipeline.h"
 #include "tasks/chat_prompt_task.h"
 #include "tasks/countdown_task.h"
@@ -33,12 +34,21 @@ struct JsonlTaskOptions {
   RewardTaskOptions task;
 };
 
+// Evaluation on a held-out file during training.
+struct PeriodicEvalOptions {
+  std::string data;     // JSONL of the same kind as the training data; empty disables evaluation
+  int64_t every = 0;    // steps between evaluations; 0 evaluates only before and after training
+  int64_t limit = 0;    // first problems of the file to use; 0 uses all
+  EvalOptions eval;
+};
+
 struct GRPOCommandOptions {
   std::string model;
   std::string out;
   std::string task;   // "countdown" or "jsonl"; empty picks jsonl when --data is given
   std::string train;  // Countdown JSONL; empty generates the training split
   JsonlTaskOptions jsonl;
+  PeriodicEvalOptions periodic_eval;
   int64_t save_every = 0;
   std::string loss = "grpo";
   double epsilon = -1;  // sets both clip bounds when given
@@ -81,6 +91,35 @@ std::unique_ptr<RewardTask> load_jsonl_task(JsonlTaskOptions& options) {
   return task;
 }
 
+// Loads the held-out problems of --eval-data as the same kind of task as the
+// training data, keeping the first --eval-limit.
+std::unique_ptr<RLTask> load_eval_task(const GRPOCommandOptions& options, bool jsonl) {
+  const PeriodicEvalOptions& periodic = options.periodic_eval;
+  const auto limit = static_cast<size_t>(periodic.limit);
+  if (!jsonl) {
+    std::vector<CountdownProblem> problems = load_countdown_jsonl(periodic.data);
+    if (limit > 0 && problems.size() > limit) problems.resize(limit);
+    return std::make_unique<CountdownTask>(std::move(problems));
+  }
+  RewardTaskLoadReport report;
+  std::vector<RewardTaskRecord> records = load_reward_task_records(periodic.data, options.jsonl.task, &report);
+  if (limit > 0 && records.size() > limit) records.resize(limit);
+  return std::make_unique<RewardTask>(std::move(records), options.jsonl.task, std::move(report));
+}
+
+// Evaluates `policy` on the held-out task, prints one line and writes one
+// record to the log.
+void run_periodic_eval(Transformer& policy, const Tokenizer& tokenizer, const RLTask& task,
+                       const PeriodicEvalOptions& options, int64_t step, JsonlLog& log) {
+  EvalReport report = evaluate(policy, tokenizer, task, options.eval);
+  print_eval_line(fmt::format("grpo eval at step {}", step), report);
+  nlohmann::json record = report.to_json();
+  record["stage"] = "grpo_eval";
+  record["step"] = step;
+  log.write(record);
+  policy->eval();
+}
+
 void run_grpo(GRPOCommandOptions& options) {
   GRPOOptions& grpo = options.grpo;
   grpo.loss.type = parse_loss_type(options.loss);
@@ -106,6 +145,13 @@ void run_grpo(GRPOCommandOptions& options) {
   if (!options.jsonl.system_message.empty() && !options.jsonl.chat)
     fail("--system sets the system message of chat prompts; add --chat");
   if (jsonl) resolve_prompt_template(options.jsonl.task.prompt_template);
+  PeriodicEvalOptions& periodic = options.periodic_eval;
+  if (periodic.every > 0 && periodic.data.empty())
+    fail("--eval-every {} needs --eval-data FILE.jsonl with held-out problems", periodic.every);
+  if (periodic.eval.max_new_tokens == 0) periodic.eval.max_new_tokens = grpo.max_new_tokens;
+  periodic.eval.greedy = false;
+  periodic.eval.seed = options.runtime.seed + 1234;
+  if (!periodic.data.empty()) validate_eval_options(periodic.eval);
 
   torch::Device device = apply_runtime_options(options.runtime);
   std::unique_ptr<RLTask> base_task;
@@ -126,6 +172,21 @@ void run_grpo(GRPOCommandOptions& options) {
     grpo.add_special_tokens = false;  // the rendered template contains its own special tokens
   }
   const RLTask& task = chat_task ? *chat_task : *base_task;
+  std::unique_ptr<RLTask> eval_base_task, eval_chat_task;
+  if (!periodic.data.empty()) {
+    eval_base_task = load_eval_task(options, jsonl);
+    if (options.jsonl.chat)
+      eval_chat_task = std::make_unique<ChatPromptTask>(*eval_base_task, load_model_chat_template(source, "--chat"),
+                                                        options.jsonl.system_message);
+    fmt::print("grpo: evaluating on {} problems of {} ({})\n", eval_base_task->size(), periodic.data,
+               periodic.every > 0 ? fmt::format("every {} steps, before and after training", periodic.every)
+                                  : std::string("before and after training"));
+  }
+  // NOTE: evaluate() encodes prompts with the tokenizer's begin-of-sequence
+  // token and stops at the tokenizer's end-of-sequence id only, so chat
+  // prompts of templates that write their own begin-of-sequence token get
+  // two of them during evaluation.
+  const RLTask* eval_task = eval_chat_task ? eval_chat_task.get() : eval_base_task.get();
   grpo.stop_token_ids = source.stop_token_ids;
   fmt::print("grpo: first prompt:\n{}\n", task.prompt(0));
   Transformer reference = clone_model(source.model);
@@ -156,7 +217,11 @@ void run_grpo(GRPOCommandOptions& options) {
     save_model_folder(source, policy, options.out + "/" + name,
                       {{"stage", "grpo"}, {"step", step}, {"config", to_json(grpo)}});
   };
+  if (eval_task != nullptr) run_periodic_eval(policy, *source.tokenizer, *eval_task, periodic, 0, log);
   train_grpo(policy, reference, *source.tokenizer, task, grpo, &log, [&](const GRPOStepStats& stats) {
+    const bool due = periodic.every > 0 && stats.step % periodic.every == 0;
+    if (eval_task != nullptr && (due || stats.step == grpo.steps))
+      run_periodic_eval(policy, *source.tokenizer, *eval_task, periodic, stats.step, log);
     if (options.save_every > 0 && stats.step % options.save_every == 0 && stats.step < grpo.steps)
       save(fmt::format("step-{}", stats.step), stats.step);
   });
@@ -194,6 +259,30 @@ void setup(CLI::App& root) {
                 "Skip malformed lines and records without a question or answer instead of failing");
   app->add_flag("--chat", jsonl.chat, "Render each prompt as a user message with the model's chat template");
   app->add_option("--system", jsonl.system_message, "System message before each chat prompt (with --chat)");
+
+  PeriodicEvalOptions& periodic = options->periodic_eval;
+  periodic.eval.k = 4;
+  periodic.eval.max_new_tokens = 0;
+  app->add_option("--eval-data", periodic.data,
+                  "Held-out JSONL of the training data's kind, evaluated before and after training");
+  app->add_option("--eval-every", periodic.every, "Also evaluate every this many steps; 0 only before and after")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--eval-limit", periodic.limit, "Evaluate the first this many problems; 0 uses all")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--eval-k", periodic.eval.k, "Sampled completions per problem (pass@1 and cons@k)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app->add_option("--eval-temperature", periodic.eval.sampling.temperature, "Evaluation sampling temperature")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--eval-top-p", periodic.eval.sampling.top_p, "Evaluation nucleus mass in (0, 1]")
+      ->capture_default_str();
+  app->add_option("--eval-max-new-tokens", periodic.eval.max_new_tokens,
+                  "Evaluation budget in tokens per completion; 0 uses --max-new-tokens")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   add_runtime_options(*app, options->runtime);
   add_countdown_data_options(*app, options->data);
 

@@ -51,6 +51,37 @@ TEST(GrpoDataCli, ChatPromptsWithSystemMessage) {
   EXPECT_TRUE(std::filesystem::exists(out / "final" / "model.safetensors"));
 }
 
+TEST(GrpoDataCli, PeriodicEvalLogsPassAtOne) {
+  auto out = fresh_dir("grpo_data_eval") / "out";
+  auto result = run_r1("grpo --model " + qwen2_folder() + " --data " + trainer_data("gsm8k_mini.jsonl") +
+                       " --answer-after '####' --eval-data " + trainer_data("gsm8k_mini.jsonl") +
+                       " --eval-every 1 --eval-limit 2 --eval-k 2 --out " + out.string() + " " + kTinyGrpo);
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("grpo eval at step 0: 2 problems x k=2"), std::string::npos) << result.output;
+
+  // evaluations before training and after steps 1 and 2, between the step records
+  std::vector<int64_t> eval_steps;
+  for (const auto& line : read_lines(out / "metrics.jsonl")) {
+    auto record = nlohmann::json::parse(line);
+    if (record.at("stage") != "grpo_eval") continue;
+    eval_steps.push_back(record.at("step").get<int64_t>());
+    EXPECT_EQ(record.at("problems").get<int64_t>(), 2) << line;
+    EXPECT_EQ(record.at("k").get<int64_t>(), 2) << line;
+    EXPECT_TRUE(record.contains("pass_at_1")) << line;
+    EXPECT_TRUE(record.contains("cons_at_k")) << line;
+  }
+  EXPECT_EQ(eval_steps, std::vector<int64_t>({0, 1, 2}));
+}
+
+TEST(GrpoDataCli, EvalEveryNeedsEvalData) {
+  auto dir = fresh_dir("grpo_data_eval_missing");
+  auto result = run_r1("grpo --model " + qwen2_folder() + " --data " + trainer_data("gsm8k_mini.jsonl") +
+                       " --eval-every 1 --out " + (dir / "out").string() + " " + kTinyGrpo);
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("--eval-data"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
 TEST(GrpoDataCli, MissingAnswerNamesLine) {
   auto dir = fresh_dir("grpo_data_missing");
   auto result = run_r1("grpo --model " + qwen2_folder() + " --data " + trainer_data("grpo_missing_answer.jsonl") +
