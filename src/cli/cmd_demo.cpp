@@ -27,20 +27,23 @@ struct DemoOptions {
 
   // Settings sized so the whole demo finishes in about 15 minutes on 2 cores.
   DemoOptions() {
-    real_limit = 500;
-    pretrain.train.steps = 600;
-    pretrain.train.batch_size = 32;
-    pretrain.train.lr = 2e-3;
-    pretrain.train.warmup_steps = 30;
-    grpo.steps = 60;
+    real_limit = 256;
+    pretrain.train.steps = 800;
+    pretrain.train.batch_size = 14;
+    pretrain.pack_tokens = 320;
+    pretrain.train.lr = 6e-3;
+    pretrain.train.warmup_steps = 40;
+    pretrain.train.log_every = 50;
+    grpo.steps = 40;
     grpo.prompts_per_step = 16;
     grpo.group_size = 8;
-    grpo.lr = 2e-4;
-    grpo.warmup_steps = 5;
+    grpo.micro_batch_rows = 16;
+    grpo.lr = 5e-4;
+    grpo.warmup_steps = 3;
     grpo.loss.beta = 0.02;
-    grpo.max_new_tokens = 320;
+    grpo.max_new_tokens = 360;
     eval.k = 8;
-    eval.max_new_tokens = 384;
+    eval.max_new_tokens = 400;
   }
 };
 
@@ -66,6 +69,7 @@ void run_demo(const DemoOptions& options) {
 
   // reject invalid options before any stage runs
   validate_lm_train_options(options.pretrain.train);
+  validate_trace_options(options.pretrain.traces);
   validate_grpo_options(options.grpo);
   validate_eval_options(options.eval);
   if (options.data.heldout_problems < 1) fail("demo: --heldout={} must be >= 1", options.data.heldout_problems);

@@ -59,7 +59,11 @@ void setup(CLI::App& root) {
 
   LMTrainOptions& train = options->pretrain.train;
   app->add_option("--steps", train.steps, "Optimizer steps")->capture_default_str()->check(CLI::PositiveNumber);
-  app->add_option("--batch-size", train.batch_size, "Sequences per step")
+  app->add_option("--batch-size", train.batch_size, "Packed rows per step")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app->add_option("--pack-tokens", options->pretrain.pack_tokens,
+                  "Pack whole documents into rows of at most this many tokens; 1 for one document per row")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app->add_option("--lr", train.lr, "Peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
@@ -77,6 +81,16 @@ void setup(CLI::App& root) {
   app->add_option("--guess-share", traces.guess_share, "Share of traces that answer without searching")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--thorough-share", traces.thorough_share,
+                  "Share of traces that search thoroughly (more tries, more slips caught)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--thorough-min-patience", traces.thorough_min_patience, "Fewest tries of a thorough search")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app->add_option("--thorough-max-patience", traces.thorough_max_patience, "Most tries of a thorough search")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app->add_option("--min-patience", traces.min_patience, "Fewest tries before a trace gives up")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -89,14 +103,14 @@ void setup(CLI::App& root) {
   app->add_option("--slip-noticed-rate", traces.slip_noticed_rate, "Chance that a slip is noticed and corrected")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  app->add_flag("!--ordered-chains", traces.shuffle_chains,
+               "Combine numbers in the prompt's order instead of a random order");
   app->add_option("--steer-rate", traces.steer_rate, "Chance that a step takes the operation closest to the target")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
 
   app->callback([options] {
-    if (options->pretrain.traces.max_patience < options->pretrain.traces.min_patience)
-      fail("--max-patience={} is below --min-patience={}; raise --max-patience", options->pretrain.traces.max_patience,
-           options->pretrain.traces.min_patience);
+    validate_trace_options(options->pretrain.traces);
     options->pretrain.train.seed = options->runtime.seed;
     run_pretrain(*options);
   });

@@ -40,14 +40,40 @@ Transformer pretrain_countdown_base(const std::vector<CountdownProblem>& train, 
   fmt::print("pretrain: {} parameters, corpus of traces over {} problems\n", model->config().num_parameters(),
              train.size());
 
-  // each example: <bos> prompt trace <eos>, drawn fresh per step
-  auto sample = [&](std::mt19937_64& rng) {
+  // each document: <bos> prompt trace <eos>, drawn fresh per step, with the
+  // loss on the trace only (the prompt's numbers are random). A row packs
+  // documents back to back so that it carries little padding and every batch
+  // mixes all trace styles.
+  struct Document {
+    std::vector<int64_t> tokens;
+    std::vector<uint8_t> targets;
+  };
+  auto document = [&](std::mt19937_64& rng) {
     const auto& problem = train[std::uniform_int_distribution<size_t>(0, train.size() - 1)(rng)];
-    std::string text = countdown_prompt(problem) + countdown_trace(problem, options.traces, rng);
+    Document doc;
+    doc.tokens = tokenizer.encode(countdown_prompt(problem), true);
+    doc.targets.assign(doc.tokens.size(), 0);
+    std::vector<int64_t> trace = tokenizer.encode(countdown_trace(problem, options.traces, rng), false);
+    trace.push_back(ByteTokenizer::kEos);
+    doc.tokens.insert(doc.tokens.end(), trace.begin(), trace.end());
+    doc.targets.resize(doc.tokens.size(), 1);
+    return doc;
+  };
+  Document carry;  // a drawn document that did not fit the previous row
+  auto sample = [&](std::mt19937_64& rng) {
     LMExample example;
-    example.tokens = tokenizer.encode(text, /*add_special=*/true);
-    example.tokens.push_back(ByteTokenizer::kEos);
-    example.loss_start = 1;
+    for (;;) {
+      Document next = carry.tokens.empty() ? document(rng) : std::move(carry);
+      carry = Document{};
+      const bool fits = static_cast<int64_t>(example.tokens.size() + next.tokens.size()) <= options.pack_tokens;
+      if (!example.tokens.empty() && !fits) {
+        carry = std::move(next);
+        break;
+      }
+      example.tokens.insert(example.tokens.end(), next.tokens.begin(), next.tokens.end());
+      example.targets.insert(example.targets.end(), next.targets.begin(), next.targets.end());
+      if (!fits) break;
+    }
     return example;
   };
   train_language_model(model, sample, options.train, ByteTokenizer::kPad, log);
@@ -96,10 +122,17 @@ nlohmann::json to_json(const PretrainStageOptions& o) {
           {"grad_clip", o.train.grad_clip},
           {"seed", o.train.seed},
           {"guess_share", o.traces.guess_share},
+          {"thorough_share", o.traces.thorough_share},
           {"min_patience", o.traces.min_patience},
           {"max_patience", o.traces.max_patience},
+          {"thorough_min_patience", o.traces.thorough_min_patience},
+          {"thorough_max_patience", o.traces.thorough_max_patience},
+          {"thorough_slip_noticed_rate", o.traces.thorough_slip_noticed_rate},
           {"slip_rate", o.traces.slip_rate},
-          {"slip_noticed_rate", o.traces.slip_noticed_rate}};
+          {"slip_noticed_rate", o.traces.slip_noticed_rate},
+          {"steer_rate", o.traces.steer_rate},
+          {"shuffle_chains", o.traces.shuffle_chains},
+          {"pack_tokens", o.pack_tokens}};
 }
 
 nlohmann::json to_json(const GRPOOptions& o) {

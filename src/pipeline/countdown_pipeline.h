@@ -28,14 +28,21 @@ struct BaseModelOptions {
 
 struct PretrainStageOptions {
   BaseModelOptions model;
-  LMTrainOptions train;
+  LMTrainOptions train;  // batch_size counts packed rows
   CountdownTraceOptions traces;
+  // Maximum tokens of a training row. A row packs whole documents
+  // (<bos> prompt trace <eos>) until the next one would not fit, so rows
+  // carry little padding and every batch mixes all trace styles. A longer
+  // document fills a row alone, and 1 puts one document per row.
+  // NOTE: a document attends to the earlier documents of its row, because
+  // the attention mask does not separate documents.
+  int64_t pack_tokens = 384;
 };
 
 // The Countdown generator, the held-out size and the seed together define the
 // splits, so every stage regenerates the same problems.
 struct CountdownDataOptions {
-  int64_t train_problems = 20000;
+  int64_t train_problems = 8000;
   int64_t heldout_problems = 256;
   uint64_t seed = 1;
   CountdownGeneratorOptions generator;
