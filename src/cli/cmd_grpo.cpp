@@ -182,12 +182,12 @@ void run_grpo(GRPOCommandOptions& options) {
                periodic.every > 0 ? fmt::format("every {} steps, before and after training", periodic.every)
                                   : std::string("before and after training"));
   }
-  // NOTE: evaluate() encodes prompts with the tokenizer's begin-of-sequence
-  // token and stops at the tokenizer's end-of-sequence id only, so chat
-  // prompts of templates that write their own begin-of-sequence token get
-  // two of them during evaluation.
   const RLTask* eval_task = eval_chat_task ? eval_chat_task.get() : eval_base_task.get();
   grpo.stop_token_ids = source.stop_token_ids;
+
+  // evaluation encodes and stops like the rollouts
+  options.periodic_eval.eval.stop_token_ids = grpo.stop_token_ids;
+  options.periodic_eval.eval.add_special_tokens = grpo.add_special_tokens;
   fmt::print("grpo: first prompt:\n{}\n", task.prompt(0));
   Transformer reference = clone_model(source.model);
   reference->eval();

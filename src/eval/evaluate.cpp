@@ -73,9 +73,10 @@ EvalReport evaluate(Transformer& model, const Tokenizer& tokenizer, const RLTask
 
   std::vector<std::vector<int64_t>> prompts;
   prompts.reserve(task.size());
-  for (size_t i = 0; i < task.size(); ++i) prompts.push_back(tokenizer.encode(task.prompt(i), /*add_special=*/true));
-  std::vector<int64_t> stops;
-  if (tokenizer.eos_id()) stops.push_back(*tokenizer.eos_id());
+  for (size_t i = 0; i < task.size(); ++i)
+    prompts.push_back(tokenizer.encode(task.prompt(i), options.add_special_tokens));
+  std::vector<int64_t> stops = options.stop_token_ids;
+  if (stops.empty() && tokenizer.eos_id()) stops.push_back(*tokenizer.eos_id());
 
   at::Generator generator = at::detail::createCPUGenerator(options.seed);
   EvalReport report;

@@ -25,6 +25,11 @@ struct EvalOptions {
   bool greedy = true;  // also decode once greedily per problem
   int64_t max_batch_rows = 512;
   uint64_t seed = 1234;
+  // Token ids that end a completion; empty uses the tokenizer's end-of-sequence id.
+  std::vector<int64_t> stop_token_ids;
+  // Whether the tokenizer adds its begin-of-sequence token to each prompt.
+  // Prompts rendered by a chat template already contain it.
+  bool add_special_tokens = true;
 };
 
 struct EvalSample {
