@@ -34,11 +34,11 @@ std::vector<Completion> generate(Transformer& model, const std::vector<std::vect
                                  const GenerationOptions& options, at::Generator& generator,
                                  const std::function<void(int64_t done, int64_t total)>& progress = {});
 
-// The same with one seed per completion (prompt-major, like the result):
-// completion r draws its token at step t from counter_uniform(row_seeds[r], t)
-// instead of a shared generator, so it does not depend on which other rows
-// share its batch, up to floating-point differences in the batched forward
-// pass. Throws r1::Error unless row_seeds has prompts.size() * num_samples
+// Generates like generate() with one seed per completion, in prompt-major
+// order like the result. Completion r draws its token at step t from
+// counter_uniform(row_seeds[r], t) instead of a shared generator. So it does
+// not depend on the other rows of its batch, up to floating-point
+// differences in the batched forward pass. Throws r1::Error unless row_seeds has prompts.size() * num_samples
 // entries.
 std::vector<Completion> generate_seeded(Transformer& model, const std::vector<std::vector<int64_t>>& prompts,
                                         const GenerationOptions& options, const std::vector<uint64_t>& row_seeds,

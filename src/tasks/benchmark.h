@@ -1,7 +1,7 @@
 // Named evaluation benchmarks (GSM8K, MATH-500, MATH, AIME 2024/2025, AMC
-// 2023, Countdown) and generic question-answer JSONL files: where the
-// question, the gold answer, the record id and the grouping fields (MATH
-// level and subject) are in each record, which zero-shot prompt to use, and
+// 2023, Countdown) and generic question-answer JSONL files. Each benchmark
+// defines the fields of the question, the gold answer, the record id and the
+// grouping (MATH level and subject). It also sets the zero-shot prompt and
 // how the accuracy reward extracts answers. Nothing is downloaded: the caller
 // passes the path of the file.
 #pragma once
