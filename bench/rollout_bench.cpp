@@ -107,12 +107,7 @@ void run_case(const RolloutCase& bench, torch::Dtype dtype) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // libgomp reads OMP_WAIT_POLICY only at load time; spinning OpenMP threads
-  // slow OpenBLAS down on few cores, so re-execute once with it set.
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    execv("/proc/self/exe", argv);
-  }
+  r1::tune_process_environment(argv);  // thread wait policies and malloc thresholds
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each table row as it is measured
 
   RolloutCase demo{"demo model", r1::base_model_config({}), {1, 8, 32, 64}, 64, 128};

@@ -121,12 +121,7 @@ StepResult measure_training(const r1::ModelConfig& config, torch::Dtype dtype, i
 }  // namespace
 
 int main(int argc, char** argv) {
-  // libgomp reads OMP_WAIT_POLICY only at load time; spinning OpenMP threads
-  // slow OpenBLAS down on few cores, so re-execute once with it set.
-  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    execv("/proc/self/exe", argv);
-  }
+  r1::tune_process_environment(argv);  // thread wait policies and malloc thresholds
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each table row as it is measured
 
   int64_t batch = 16, seq = 128, large_batch = 2, large_seq = 256, steps = 3, mm_size = 2048, threads = 0;

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/common_options.h"
 #include "pipeline/countdown_pipeline.h"
+#include "runtime/runtime.h"
 #include "tasks/countdown_task.h"
 #include "tokenizer/byte_tokenizer.h"
 #include "util/error.h"
@@ -196,6 +197,7 @@ void setup(CLI::App& root) {
   app->add_option("--real-limit", options->real_limit, "Evaluate at most this many real problems; 0 for all")
       ->capture_default_str();
   add_runtime_options(*app, options->runtime);
+  add_precision_option(*app, options->runtime);
   app->add_option("--pretrain-steps", options->pretrain.train.steps, "Base model pretraining steps")
       ->capture_default_str();
   app->add_option("--grpo-steps", options->grpo.steps, "GRPO steps")->capture_default_str();
@@ -204,6 +206,9 @@ void setup(CLI::App& root) {
   app->callback([options] {
     options->pretrain.train.seed = options->runtime.seed;
     options->grpo.seed = options->runtime.seed;
+    const Precision precision = runtime_precision(options->runtime, parse_device(options->runtime.device));
+    options->pretrain.train.precision = precision;
+    options->grpo.precision = precision;
     run_demo(*options);
   });
 }

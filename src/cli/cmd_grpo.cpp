@@ -154,6 +154,7 @@ void run_grpo(GRPOCommandOptions& options) {
   if (!periodic.data.empty()) validate_eval_options(periodic.eval);
 
   torch::Device device = apply_runtime_options(options.runtime);
+  grpo.precision = runtime_precision(options.runtime, device);
   std::unique_ptr<RLTask> base_task;
   if (jsonl) {
     base_task = load_jsonl_task(options.jsonl);
@@ -284,6 +285,7 @@ void setup(CLI::App& root) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   add_runtime_options(*app, options->runtime);
+  add_precision_option(*app, options->runtime);
   add_countdown_data_options(*app, options->data);
 
   app->add_option("--steps", grpo.steps, "GRPO steps")->capture_default_str()->check(CLI::PositiveNumber);

@@ -9,6 +9,7 @@
 #include "cli/common_options.h"
 #include "cli/countdown_options.h"
 #include "pipeline/countdown_pipeline.h"
+#include "runtime/runtime.h"
 #include "util/error.h"
 #include "util/file.h"
 
@@ -54,6 +55,7 @@ void setup(CLI::App& root) {
   auto* app = root.add_subcommand("pretrain", "Pretrain the built-in base model on Countdown reasoning traces");
   app->add_option("--out", options->out, "Output folder")->required();
   add_runtime_options(*app, options->runtime);
+  add_precision_option(*app, options->runtime);
   add_countdown_data_options(*app, options->data);
   add_base_model_options(*app, options->pretrain.model);
 
@@ -112,6 +114,7 @@ void setup(CLI::App& root) {
   app->callback([options] {
     validate_trace_options(options->pretrain.traces);
     options->pretrain.train.seed = options->runtime.seed;
+    options->pretrain.train.precision = runtime_precision(options->runtime, parse_device(options->runtime.device));
     run_pretrain(*options);
   });
 }

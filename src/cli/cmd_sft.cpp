@@ -52,6 +52,7 @@ nlohmann::json to_json(const SFTCommandOptions& o) {
           {"weight_decay", s.weight_decay},
           {"grad_clip", s.grad_clip},
           {"eval_every", s.eval_every},
+          {"precision", precision_name(s.precision)},
           {"device", o.runtime.device},
           {"seed", o.runtime.seed}};
 }
@@ -125,6 +126,7 @@ void run_sft(SFTCommandOptions& options) {
   if (options.eval_share < 0 || options.eval_share >= 1)
     fail("--eval-share={} must be in [0, 1)", options.eval_share);
   torch::Device device = apply_runtime_options(options.runtime);
+  options.sft.precision = runtime_precision(options.runtime, device);
   ModelFolder source = load_model_folder(options.model, device, torch::kFloat32);
   const int64_t positions = source.model->config().max_position_embeddings;
   if (options.max_length > positions) {
@@ -166,6 +168,7 @@ void setup(CLI::App& root) {
       ->required();
   app->add_option("--out", options->out, "Output folder")->required();
   add_runtime_options(*app, options->runtime);
+  add_precision_option(*app, options->runtime);
 
   app->add_option("--epochs", sft.epochs, "Passes over the training examples")
       ->capture_default_str()

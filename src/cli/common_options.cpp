@@ -12,11 +12,26 @@ void add_runtime_options(CLI::App& app, RuntimeOptions& options) {
   app.add_option("--seed", options.seed, "Seed for sampling, initialisation and data order")->capture_default_str();
 }
 
+void add_precision_option(CLI::App& app, RuntimeOptions& options) {
+  options.precision = "auto";
+  app.add_option("--precision", options.precision,
+                 "Training passes in fp32 or bf16-mixed (bfloat16 products, float32 weights); auto picks "
+                 "bf16-mixed on CUDA and on CPUs with native bfloat16")
+      ->capture_default_str();
+}
+
+Precision runtime_precision(const RuntimeOptions& options, torch::Device device) {
+  if (options.precision.empty()) return Precision::kFloat32;
+  return parse_precision(options.precision, device);
+}
+
 torch::Device apply_runtime_options(const RuntimeOptions& options) {
   torch::Device device = parse_device(options.device);
   int threads = configure_threads(options.threads);
   seed_everything(options.seed);
-  fmt::print("runtime: device {} | {} threads | seed {}\n", device.str(), threads, options.seed);
+  std::string precision;
+  if (!options.precision.empty()) precision = " | precision " + precision_name(runtime_precision(options, device));
+  fmt::print("runtime: device {} | {} threads | seed {}{}\n", device.str(), threads, options.seed, precision);
   return device;
 }
 

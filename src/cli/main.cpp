@@ -5,12 +5,11 @@
 #include <cstdlib>
 #include <exception>
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "runtime/runtime.h"
 #include "util/error.h"
 
 namespace r1::cli {
@@ -22,25 +21,8 @@ std::vector<CommandSetup>& command_registry() {
 
 }  // namespace r1::cli
 
-namespace {
-
-// Debian's LibTorch runs fp32 matrix products on OpenBLAS threads and its own
-// loops on OpenMP threads. With OpenMP threads spin-waiting, the two fight for
-// the cores (measured 2.6x slower batched decode on 2 cores), and libgomp reads
-// OMP_WAIT_POLICY only at load time, so the process re-executes itself once
-// with the variable set. A value set by the user is kept.
-void ensure_passive_omp_wait(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-  execv("/proc/self/exe", argv);
-  // execv returns only on failure; running on with the default policy is
-  // slower but correct.
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  ensure_passive_omp_wait(argv);
+  r1::tune_process_environment(argv);
   // one progress line at a time, also when stdout is a pipe or a file
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
 

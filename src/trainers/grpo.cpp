@@ -160,6 +160,7 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
       std::vector<torch::Tensor> old_logprobs(parts.size()), ref_logprobs(parts.size());
       {
         torch::NoGradGuard no_grad;
+        AutocastScope autocast(device, options.precision);
         for (size_t i = 0; i < parts.size(); ++i) {
           if (options.mu > 1) old_logprobs[i] = completion_logprobs(policy, parts[i]);
           if (options.loss.beta != 0) ref_logprobs[i] = completion_logprobs(reference, parts[i]);
@@ -180,7 +181,11 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
         optimizer.zero_grad();
         for (size_t i = 0; i < parts.size(); ++i) {
           const SequenceBatch& part = parts[i];
-          auto logprobs = completion_logprobs(policy, part);
+          torch::Tensor logprobs;
+          {
+            AutocastScope autocast(device, options.precision);
+            logprobs = completion_logprobs(policy, part);
+          }
           auto old = options.mu > 1 ? old_logprobs[i] : logprobs.detach();
           auto out = grpo_loss(logprobs, old, ref_logprobs[i], part_advantages[i], part.completion_mask, loss_options,
                                total_tokens, static_cast<double>(B));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/transformer.h"
+#include "runtime/precision.h"
 #include "sampling/sampler.h"
 #include "tasks/rl_task.h"
 #include "tokenizer/tokenizer.h"
@@ -35,6 +36,7 @@ struct GRPOOptions {
   int64_t max_new_tokens = 256;
   int64_t log_every = 1;
   uint64_t seed = 0;
+  Precision precision = Precision::kFloat32;  // of the log-probability passes
   // Token ids that end a completion; empty uses the tokenizer's end-of-sequence id.
   std::vector<int64_t> stop_token_ids;
   // Let the tokenizer add its begin-of-sequence token to each prompt. Turn it

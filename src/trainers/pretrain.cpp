@@ -34,8 +34,12 @@ void train_language_model(Transformer& model, const std::function<LMExample(std:
     std::vector<LMExample> examples;
     for (int64_t b = 0; b < options.batch_size; ++b) examples.push_back(sample(rng));
     LMBatch batch = make_lm_batch(examples, pad_id, device);
-    LMLoss nll = lm_nll(model, batch);
-    auto loss = nll.nll_sum / std::max(nll.target_tokens, 1.0);
+    torch::Tensor loss;
+    {
+      AutocastScope autocast(device, options.precision);
+      LMLoss nll = lm_nll(model, batch);
+      loss = nll.nll_sum / std::max(nll.target_tokens, 1.0);
+    }
 
     // backward and update
     const double lr = schedule.at(step);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/transformer.h"
+#include "runtime/precision.h"
 #include "trainers/lm_batch.h"
 #include "util/jsonl_log.h"
 
@@ -23,6 +24,7 @@ struct LMTrainOptions {
   double adam_beta1 = 0.9, adam_beta2 = 0.95;
   int64_t log_every = 10;
   uint64_t seed = 0;
+  Precision precision = Precision::kFloat32;  // of the forward passes
 };
 
 // Checks steps, batch_size and lr; throws r1::Error naming the first invalid one.

@@ -114,7 +114,11 @@ void train_sft(Transformer& model, const std::vector<LMExample>& train, const st
     double nll_sum = 0;
     for (int64_t begin = 0; begin < per_step; begin += options.micro_batch_size) {
       std::vector<LMExample> part(examples.begin() + begin, examples.begin() + begin + options.micro_batch_size);
-      LMLoss loss = lm_nll(model, make_lm_batch(part, pad_id, device));
+      LMLoss loss;
+      {
+        AutocastScope autocast(device, options.precision);
+        loss = lm_nll(model, make_lm_batch(part, pad_id, device));
+      }
       (loss.nll_sum / step_targets).backward();
       nll_sum += loss.nll_sum.item<double>();
     }

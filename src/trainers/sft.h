@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/transformer.h"
+#include "runtime/precision.h"
 #include "trainers/lm_batch.h"
 #include "util/jsonl_log.h"
 
@@ -26,6 +27,7 @@ struct SFTOptions {
   int64_t eval_every = 0;  // optimizer steps between eval-loss passes; 0 evaluates only before and after
   int64_t log_every = 1;
   uint64_t seed = 0;
+  Precision precision = Precision::kFloat32;  // of the training passes
 };
 
 struct SFTStepStats {
