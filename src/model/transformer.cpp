@@ -212,13 +212,18 @@ torch::Tensor TransformerImpl::hidden_states(const torch::Tensor& tokens, const 
   auto cos = angles.cos().to(dtype);
   auto sin = angles.sin().to(dtype);
 
-  // additive mask [B,1,1,T,S]: causal over absolute slots, padding keys
-  // hidden, and each query always sees its own slot so no row is empty
+  // additive mask [B,1,1,T,S]: causal over absolute slots, padding keys and
+  // other documents' keys hidden, and each query always sees its own slot so
+  // no row is empty
   auto key_slots = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(device));
   auto query_slots = key_slots.narrow(0, past, T);
   auto causal = key_slots.view({1, S}) <= query_slots.view({T, 1});  // [T,S]
   auto self = key_slots.view({1, S}) == query_slots.view({T, 1});
-  auto allowed = causal.unsqueeze(0).logical_and(key_mask.to(torch::kBool).unsqueeze(1)).logical_or(self);
+  auto key_documents = key_mask.to(torch::kLong);                                          // [B,S]
+  auto query_documents = key_documents.narrow(1, past, T);                                 // [B,T]
+  auto same_document = key_documents.unsqueeze(1) == query_documents.unsqueeze(2);         // [B,T,S]
+  auto visible = same_document.logical_and(key_documents.ne(0).unsqueeze(1));              // [B,T,S]
+  auto allowed = causal.unsqueeze(0).logical_and(visible).logical_or(self);
   auto bias = torch::zeros({B, T, S}, torch::TensorOptions().dtype(dtype).device(device))
                   .masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity())
                   .view({B, 1, 1, T, S});

@@ -43,7 +43,8 @@ Transformer pretrain_countdown_base(const std::vector<CountdownProblem>& train, 
   // each document: <bos> prompt trace <eos>, drawn fresh per step, with the
   // loss on the trace only (the prompt's numbers are random). A row packs
   // documents back to back so that it carries little padding and every batch
-  // mixes all trace styles.
+  // mixes all trace styles. Each document attends only to itself and starts
+  // at position 0, as a prompt does when the model is sampled.
   struct Document {
     std::vector<int64_t> tokens;
     std::vector<uint8_t> targets;
@@ -70,6 +71,7 @@ Transformer pretrain_countdown_base(const std::vector<CountdownProblem>& train, 
         carry = std::move(next);
         break;
       }
+      if (!example.tokens.empty()) example.document_starts.push_back(static_cast<int64_t>(example.tokens.size()));
       example.tokens.insert(example.tokens.end(), next.tokens.begin(), next.tokens.end());
       example.targets.insert(example.targets.end(), next.targets.begin(), next.targets.end());
       if (!fits) break;
@@ -121,6 +123,7 @@ nlohmann::json to_json(const PretrainStageOptions& o) {
           {"weight_decay", o.train.weight_decay},
           {"grad_clip", o.train.grad_clip},
           {"seed", o.train.seed},
+          {"precision", precision_name(o.train.precision)},
           {"guess_share", o.traces.guess_share},
           {"thorough_share", o.traces.thorough_share},
           {"min_patience", o.traces.min_patience},
@@ -154,7 +157,8 @@ nlohmann::json to_json(const GRPOOptions& o) {
           {"temperature", o.rollout.temperature},
           {"top_p", o.rollout.top_p},
           {"max_new_tokens", o.max_new_tokens},
-          {"seed", o.seed}};
+          {"seed", o.seed},
+          {"precision", precision_name(o.precision)}};
 }
 
 nlohmann::json to_json(const EvalOptions& o) {

@@ -20,6 +20,10 @@ struct LMExample {
   // replaces loss_start, so prompts and other non-target spans carry no loss.
   // Position 0 is never a target because nothing precedes it.
   std::vector<uint8_t> targets;
+  // Offsets where packed documents after the first begin, ascending. Tokens
+  // attend only within their own document and positions restart at 0 at
+  // each start. Empty: the row is one document.
+  std::vector<int64_t> document_starts;
 };
 
 // Target positions of an example (position 0 excluded).
@@ -28,6 +32,8 @@ int64_t count_targets(const LMExample& example);
 struct LMBatch {
   torch::Tensor tokens;     // [B,T] int64, right-padded with pad_id
   torch::Tensor key_mask;   // [B,T] bool, true on real tokens
+  torch::Tensor documents;  // [B,T] int64: 0 on padding, else the token's document number from 1
+  torch::Tensor positions;  // [B,T] int64: offset of each token within its document
   torch::Tensor loss_mask;  // [B,T] float, 1 where the token at that position is a target
 };
 

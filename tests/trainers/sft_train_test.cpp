@@ -35,6 +35,47 @@ std::vector<LMExample> pattern_examples() {
   return examples;
 }
 
+// Two documents packed into one row score exactly as they do alone: each
+// attends only to itself and its positions restart at 0.
+TEST(LMBatch, PackedDocumentsMatchSeparateRows) {
+  Transformer model = tiny_model(4);
+  LMExample first, second, packed;
+  first.tokens = {1, 5, 9, 2, 7};
+  second.tokens = {1, 3, 3, 8};
+  packed.tokens = first.tokens;
+  packed.tokens.insert(packed.tokens.end(), second.tokens.begin(), second.tokens.end());
+  packed.targets = {0, 1, 1, 1, 1, 0, 1, 1, 1};
+  packed.document_starts = {5};
+
+  torch::NoGradGuard no_grad;
+  LMLoss alone_first = lm_nll(model, make_lm_batch({first}, 0, torch::kCPU));
+  LMLoss alone_second = lm_nll(model, make_lm_batch({second}, 0, torch::kCPU));
+  LMLoss together = lm_nll(model, make_lm_batch({packed}, 0, torch::kCPU));
+  EXPECT_EQ(together.target_tokens, alone_first.target_tokens + alone_second.target_tokens);
+  EXPECT_NEAR(together.nll_sum.item<double>(),
+              alone_first.nll_sum.item<double>() + alone_second.nll_sum.item<double>(), 1e-4);
+
+  LMBatch batch = make_lm_batch({packed}, 0, torch::kCPU);
+  EXPECT_EQ(batch.positions[0][5].item<int64_t>(), 0);
+  EXPECT_EQ(batch.positions[0][8].item<int64_t>(), 3);
+  EXPECT_EQ(batch.documents[0][4].item<int64_t>(), 1);
+  EXPECT_EQ(batch.documents[0][5].item<int64_t>(), 2);
+
+  // without the starts the second document sees the first, and scores differ
+  packed.document_starts.clear();
+  LMLoss unmasked = lm_nll(model, make_lm_batch({packed}, 0, torch::kCPU));
+  EXPECT_GT(std::abs(unmasked.nll_sum.item<double>() - together.nll_sum.item<double>()), 1e-3);
+}
+
+TEST(LMBatch, RejectsBadDocumentStarts) {
+  LMExample example;
+  example.tokens = {1, 2, 3, 4};
+  example.document_starts = {2, 2};
+  EXPECT_THROW(make_lm_batch({example}, 0, torch::kCPU), Error);
+  example.document_starts = {4};
+  EXPECT_THROW(make_lm_batch({example}, 0, torch::kCPU), Error);
+}
+
 TEST(SFTLoss, MasksPromptTokens) {
   Transformer model = tiny_model(1);
   LMExample example;
