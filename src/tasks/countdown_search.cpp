@@ -187,7 +187,7 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
 
   // trial and error: set one number aside, combine the others, then check
   // whether the gap to the target is the number set aside
-  // ("5 aside: 8*3=24, 24-3=21, 24-21=3 no")
+  // ("5 aside: 8*3=24, 24-3=21, 24-21=3 vs 5 no")
   const int64_t patience =
       thorough ? std::uniform_int_distribution<int64_t>(options.thorough_min_patience,
                                                         options.thorough_max_patience)(rng)
@@ -210,7 +210,6 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
       fresh = tried.insert(std::to_string(aside) + ":" + chain_text(chain)).second;
     }
     if (!fresh) break;
-    const std::vector<int64_t> held{aside};
 
     // write the steps; a slip changes the value that later steps build on
     std::string line = std::to_string(aside) + " aside: ";
@@ -238,17 +237,18 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
       value = result;
     }
 
-    // the gap to the target, and whether a held-back number closes it
+    // the gap to the target, then whether it is 0 or the number set aside.
+    // Both checks compare neighbouring numbers, as in "24-19=5 vs 5 yes".
     std::string expression = chain_expression(written);
-    bool hit = false;
-    if (value == problem.target) {
-      hit = true;
+    const bool below = value <= problem.target;
+    const int64_t gap = below ? problem.target - value : value - problem.target;
+    line += ", " + (below ? step_text(problem.target, '-', value, gap) : step_text(value, '-', problem.target, gap));
+    bool hit = gap == 0;
+    if (hit) {
       answer = expression;
     } else {
-      const bool below = value < problem.target;
-      const int64_t gap = below ? problem.target - value : value - problem.target;
-      line += ", " + (below ? step_text(problem.target, '-', value, gap) : step_text(value, '-', problem.target, gap));
-      hit = std::find(held.begin(), held.end(), gap) != held.end();
+      line += " vs " + std::to_string(aside);
+      hit = gap == aside;
       answer = expression + (below ? "+" : "-") + std::to_string(gap);
     }
     think += line + (hit ? " yes\n" : " no\n");
