@@ -65,7 +65,7 @@ void setup(CLI::App& root) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app->add_option("--pack-tokens", options->pretrain.pack_tokens,
-                  "Pack whole documents into rows of at most this many tokens; 1 for one document per row")
+                  "Pack whole documents first-fit into rows of at most this many tokens; 1 for one document per row")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app->add_option("--lr", train.lr, "Peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
@@ -96,6 +96,10 @@ void setup(CLI::App& root) {
   app->add_option("--min-patience", traces.min_patience, "Fewest tries before a trace gives up")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app->add_option("--give-up-rate", traces.give_up_rate,
+                  "Chance that a quick search gives up after each failed try beyond --min-patience; 0 draws "
+                  "its tries uniformly from [--min-patience, --max-patience]")
+      ->capture_default_str();
   app->add_option("--max-patience", traces.max_patience, "Most tries before a trace gives up")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -40,18 +40,13 @@ Transformer pretrain_countdown_base(const std::vector<CountdownProblem>& train, 
   fmt::print("pretrain: {} parameters, corpus of traces over {} problems\n", model->config().num_parameters(),
              train.size());
 
-  // each document: <bos> prompt trace <eos>, drawn fresh per step, with the
-  // loss on the trace only (the prompt's numbers are random). A row packs
-  // documents back to back so that it carries little padding and every batch
-  // mixes all trace styles. Each document attends only to itself and starts
-  // at position 0, as a prompt does when the model is sampled.
-  struct Document {
-    std::vector<int64_t> tokens;
-    std::vector<uint8_t> targets;
-  };
+  // each document: <bos> prompt trace <eos>, drawn fresh, with the loss on
+  // the trace only (the prompt's numbers are random). Each document attends
+  // only to itself and starts at position 0, as a prompt does when the model
+  // is sampled.
   auto document = [&](std::mt19937_64& rng) {
     const auto& problem = train[std::uniform_int_distribution<size_t>(0, train.size() - 1)(rng)];
-    Document doc;
+    LMExample doc;
     doc.tokens = tokenizer.encode(countdown_prompt(problem), true);
     doc.targets.assign(doc.tokens.size(), 0);
     std::vector<int64_t> trace = tokenizer.encode(countdown_trace(problem, options.traces, rng), false);
@@ -60,22 +55,24 @@ Transformer pretrain_countdown_base(const std::vector<CountdownProblem>& train, 
     doc.targets.resize(doc.tokens.size(), 1);
     return doc;
   };
-  Document carry;  // a drawn document that did not fit the previous row
-  auto sample = [&](std::mt19937_64& rng) {
-    LMExample example;
-    for (;;) {
-      Document next = carry.tokens.empty() ? document(rng) : std::move(carry);
-      carry = Document{};
-      const bool fits = static_cast<int64_t>(example.tokens.size() + next.tokens.size()) <= options.pack_tokens;
-      if (!example.tokens.empty() && !fits) {
-        carry = std::move(next);
-        break;
-      }
-      if (!example.tokens.empty()) example.document_starts.push_back(static_cast<int64_t>(example.tokens.size()));
-      example.tokens.insert(example.tokens.end(), next.tokens.begin(), next.tokens.end());
-      example.targets.insert(example.targets.end(), next.targets.begin(), next.targets.end());
-      if (!fits) break;
+
+  // rows are packed from pools of about four batches' worth of documents,
+  // then handed out shuffled
+  std::vector<LMExample> rows;
+  auto fill_rows = [&](std::mt19937_64& rng) {
+    std::vector<LMExample> pool;
+    int64_t pool_tokens = 0;
+    while (pool_tokens < 4 * options.train.batch_size * options.pack_tokens) {
+      pool.push_back(document(rng));
+      pool_tokens += static_cast<int64_t>(pool.back().tokens.size());
     }
+    rows = pack_examples(std::move(pool), options.pack_tokens);
+    std::shuffle(rows.begin(), rows.end(), rng);
+  };
+  auto sample = [&](std::mt19937_64& rng) {
+    if (rows.empty()) fill_rows(rng);
+    LMExample example = std::move(rows.back());
+    rows.pop_back();
     return example;
   };
   train_language_model(model, sample, options.train, ByteTokenizer::kPad, log);
@@ -128,6 +125,7 @@ nlohmann::json to_json(const PretrainStageOptions& o) {
           {"thorough_share", o.traces.thorough_share},
           {"min_patience", o.traces.min_patience},
           {"max_patience", o.traces.max_patience},
+          {"give_up_rate", o.traces.give_up_rate},
           {"thorough_min_patience", o.traces.thorough_min_patience},
           {"thorough_max_patience", o.traces.thorough_max_patience},
           {"thorough_slip_noticed_rate", o.traces.thorough_slip_noticed_rate},

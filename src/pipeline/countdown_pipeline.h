@@ -30,13 +30,12 @@ struct PretrainStageOptions {
   BaseModelOptions model;
   LMTrainOptions train;  // batch_size counts packed rows
   CountdownTraceOptions traces;
-  // Maximum tokens of a training row. A row packs whole documents
-  // (<bos> prompt trace <eos>) until the next one would not fit, so rows
-  // carry little padding and every batch mixes all trace styles. A longer
+  // Maximum tokens of a training row. Whole documents (<bos> prompt trace
+  // <eos>) are packed into rows first-fit, longest first, from a pool of
+  // several batches' worth, so rows come out nearly full and every batch
+  // mixes all trace styles. Each document attends only to itself. A longer
   // document fills a row alone, and 1 puts one document per row.
-  // NOTE: a document attends to the earlier documents of its row, because
-  // the attention mask does not separate documents.
-  int64_t pack_tokens = 384;
+  int64_t pack_tokens = 512;
 };
 
 // The Countdown generator, the held-out size and the seed together define the

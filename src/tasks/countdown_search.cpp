@@ -166,6 +166,8 @@ void validate_trace_options(const CountdownTraceOptions& options) {
   if (options.min_patience < 1 || options.max_patience < options.min_patience)
     fail("traces: invalid quick patience range [{}, {}] (empty or below 1); raise --max-patience", options.min_patience,
          options.max_patience);
+  if (options.give_up_rate < 0 || options.give_up_rate > 1)
+    fail("traces: give_up_rate={} must lie in [0, 1]; 0 draws the tries uniformly", options.give_up_rate);
   if (options.thorough_min_patience < 1 || options.thorough_max_patience < options.thorough_min_patience)
     fail("traces: invalid thorough patience range [{}, {}] (empty or below 1); raise --thorough-max-patience",
          options.thorough_min_patience, options.thorough_max_patience);
@@ -188,10 +190,17 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
   // trial and error: set one number aside, combine the others, then check
   // whether the gap to the target is the number set aside
   // ("5 aside: 8*3=24, 24-3=21, 24-21=3 vs 5 no")
-  const int64_t patience =
-      thorough ? std::uniform_int_distribution<int64_t>(options.thorough_min_patience,
-                                                        options.thorough_max_patience)(rng)
-               : std::uniform_int_distribution<int64_t>(options.min_patience, options.max_patience)(rng);
+  int64_t patience = 0;
+  if (thorough) {
+    patience = std::uniform_int_distribution<int64_t>(options.thorough_min_patience,
+                                                      options.thorough_max_patience)(rng);
+  } else if (options.give_up_rate == 0) {
+    patience = std::uniform_int_distribution<int64_t>(options.min_patience, options.max_patience)(rng);
+  } else {
+    std::bernoulli_distribution give_up(options.give_up_rate);
+    patience = options.min_patience;
+    while (patience < options.max_patience && !give_up(rng)) ++patience;
+  }
   std::string think = thorough ? "Let me be thorough.\n" : "";
   std::string answer = std::to_string(problem.nums[0]);
   std::set<std::string> tried;  // tries already written, so that none is repeated

@@ -61,8 +61,13 @@ std::string chain_text(const Chain& chain);
 struct CountdownTraceOptions {
   double guess_share = 0.3;         // share of traces that guess without searching
   double thorough_share = 0.15;     // share of thorough searches (the rest search quickly)
-  int64_t min_patience = 1;         // tries of a quick search, uniform in [min, max]
+  // Tries of a quick search. With give_up_rate 0 they are uniform in
+  // [min_patience, max_patience]. Above 0, a quick search makes min_patience
+  // tries and then gives up after each further failed try with that
+  // probability, never past max_patience, which gives a geometric tail.
+  int64_t min_patience = 1;
   int64_t max_patience = 4;
+  double give_up_rate = 0.0;
   int64_t thorough_min_patience = 6;  // tries of a thorough search
   int64_t thorough_max_patience = 10;
   double slip_rate = 0.05;          // probability that a step's result is miscalculated

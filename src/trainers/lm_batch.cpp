@@ -22,6 +22,35 @@ int64_t count_targets(const LMExample& example) {
   return count;
 }
 
+std::vector<LMExample> pack_examples(std::vector<LMExample> examples, int64_t row_tokens) {
+  if (row_tokens < 1) fail("pack_examples: row_tokens={} must be >= 1", row_tokens);
+  std::stable_sort(examples.begin(), examples.end(),
+                   [](const LMExample& a, const LMExample& b) { return a.tokens.size() > b.tokens.size(); });
+
+  std::vector<LMExample> rows;
+  for (const LMExample& example : examples) {
+    if (!example.document_starts.empty())
+      fail("pack_examples: an example is already packed ({} document starts); pack single documents",
+           example.document_starts.size());
+
+    // the first row with room, else a new one
+    LMExample* row = nullptr;
+    for (LMExample& candidate : rows) {
+      if (static_cast<int64_t>(candidate.tokens.size() + example.tokens.size()) <= row_tokens) {
+        row = &candidate;
+        break;
+      }
+    }
+    if (row == nullptr) row = &rows.emplace_back();
+
+    // append the tokens and one target flag per token
+    if (!row->tokens.empty()) row->document_starts.push_back(static_cast<int64_t>(row->tokens.size()));
+    row->tokens.insert(row->tokens.end(), example.tokens.begin(), example.tokens.end());
+    for (size_t t = 0; t < example.tokens.size(); ++t) row->targets.push_back(is_target(example, t) ? 1 : 0);
+  }
+  return rows;
+}
+
 LMBatch make_lm_batch(const std::vector<LMExample>& examples, int64_t pad_id, torch::Device device) {
   if (examples.empty()) fail("make_lm_batch: the batch has no examples");
   int64_t T = 0;

@@ -29,6 +29,12 @@ struct LMExample {
 // Target positions of an example (position 0 excluded).
 int64_t count_targets(const LMExample& example);
 
+// Packs whole examples into rows of at most `row_tokens` tokens, first-fit
+// with the longest example first, so rows come out nearly full. An example
+// longer than row_tokens gets a row of its own. Each row records where its
+// documents start, and every example keeps its own target flags.
+std::vector<LMExample> pack_examples(std::vector<LMExample> examples, int64_t row_tokens);
+
 struct LMBatch {
   torch::Tensor tokens;     // [B,T] int64, right-padded with pad_id
   torch::Tensor key_mask;   // [B,T] bool, true on real tokens

@@ -83,6 +83,37 @@ TEST(CountdownTrace, ThoroughBeatsQuickAndGuess) {
   EXPECT_GT(t, q + 0.15) << "guess " << g << " quick " << q << " thorough " << t;
 }
 
+// Quick searches give up at a constant rate after each failed try, so their
+// try counts fall off geometrically with a tail up to max_patience.
+TEST(CountdownTrace, QuickTriesHaveLongTail) {
+  CountdownTraceOptions options;
+  options.guess_share = 0;
+  options.thorough_share = 0;
+  options.give_up_rate = 0.4;
+  options.max_patience = 10;
+  std::mt19937_64 rng(6);
+  int one_try = 0, over_four = 0, over_max = 0, traces = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& problem : problems()) {
+      std::string trace = countdown_trace(problem, options, rng);
+      if (trace.find(" yes\n") != std::string::npos) continue;  // a hit ends the search early
+      int tries = 0;
+      for (size_t at = trace.find(" aside: "); at != std::string::npos; at = trace.find(" aside: ", at + 1)) ++tries;
+      one_try += tries == 1 ? 1 : 0;
+      over_four += tries > 4 ? 1 : 0;
+      over_max += tries > options.max_patience ? 1 : 0;
+      ++traces;
+    }
+  }
+  ASSERT_GT(traces, 300);
+  // searches that hit are skipped, and short searches hit less often, so
+  // one-try searches are a little above the 0.4 give-up rate here
+  EXPECT_GT(one_try, traces * 0.3);
+  EXPECT_LT(one_try, traces * 0.6);
+  EXPECT_GT(over_four, traces / 20);
+  EXPECT_EQ(over_max, 0);
+}
+
 TEST(CountdownTrace, RejectsInvalidOptions) {
   CountdownTraceOptions options;
   options.guess_share = 0.7;
@@ -93,6 +124,11 @@ TEST(CountdownTrace, RejectsInvalidOptions) {
   EXPECT_THROW(validate_trace_options(options), Error);
   options = {};
   options.min_patience = 0;
+  EXPECT_THROW(validate_trace_options(options), Error);
+  options = {};
+  options.give_up_rate = -0.1;
+  EXPECT_THROW(validate_trace_options(options), Error);
+  options.give_up_rate = 1.5;
   EXPECT_THROW(validate_trace_options(options), Error);
   EXPECT_NO_THROW(validate_trace_options(CountdownTraceOptions{}));
 }

@@ -67,6 +67,39 @@ TEST(LMBatch, PackedDocumentsMatchSeparateRows) {
   EXPECT_GT(std::abs(unmasked.nll_sum.item<double>() - together.nll_sum.item<double>()), 1e-3);
 }
 
+TEST(LMBatch, PackFillsRowsFirstFit) {
+  std::vector<LMExample> examples;
+  for (int64_t length : {7, 3, 12, 2, 5, 4}) {
+    LMExample example;
+    example.tokens.assign(static_cast<size_t>(length), length);
+    example.loss_start = 2;
+    examples.push_back(example);
+  }
+
+  // longest first: [12], [7 3], [5 4], [2] with rows of at most 10 tokens
+  std::vector<LMExample> rows = pack_examples(examples, 10);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].tokens.size(), 12u);
+  EXPECT_TRUE(rows[0].document_starts.empty());
+  EXPECT_EQ(rows[1].tokens.size(), 10u);
+  EXPECT_EQ(rows[1].document_starts, std::vector<int64_t>{7});
+  EXPECT_EQ(rows[2].document_starts, std::vector<int64_t>{5});
+  EXPECT_EQ(rows[3].tokens.size(), 2u);
+
+  // every example keeps its targets: loss_start 2 becomes flags 0 0 1 1 ...
+  int64_t targets = 0;
+  for (const LMExample& row : rows) {
+    ASSERT_EQ(row.targets.size(), row.tokens.size());
+    targets += count_targets(row);
+  }
+  EXPECT_EQ(targets, (7 - 2) + (3 - 2) + (12 - 2) + (2 - 2) + (5 - 2) + (4 - 2));
+  EXPECT_EQ(rows[1].targets[7], 0);
+  EXPECT_EQ(rows[1].targets[9], 1);
+
+  EXPECT_THROW(pack_examples(examples, 0), Error);
+  EXPECT_THROW(pack_examples(rows, 10), Error);
+}
+
 TEST(LMBatch, RejectsBadDocumentStarts) {
   LMExample example;
   example.tokens = {1, 2, 3, 4};
