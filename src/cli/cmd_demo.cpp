@@ -28,23 +28,25 @@ struct DemoOptions {
 
   // Settings sized so the whole demo finishes in about 15 minutes on 2 cores.
   DemoOptions() {
-    real_limit = 256;
-    pretrain.train.steps = 800;
-    pretrain.train.batch_size = 14;
-    pretrain.pack_tokens = 320;
+    real_limit = 128;
+    pretrain.train.steps = 1500;
+    pretrain.train.batch_size = 8;
+    pretrain.pack_tokens = 512;
     pretrain.train.lr = 6e-3;
     pretrain.train.warmup_steps = 40;
-    pretrain.train.log_every = 50;
-    grpo.steps = 40;
+    pretrain.train.log_every = 100;
+    grpo.steps = 48;
     grpo.prompts_per_step = 16;
     grpo.group_size = 8;
     grpo.micro_batch_rows = 16;
     grpo.lr = 5e-4;
     grpo.warmup_steps = 3;
-    grpo.loss.beta = 0.02;
-    grpo.max_new_tokens = 360;
+    grpo.loss.beta = 0.1;
+    grpo.loss.type = LossType::kDAPO;
+    grpo.max_new_tokens = 512;
+    grpo.rollout.temperature = 0.7;
     eval.k = 8;
-    eval.max_new_tokens = 400;
+    eval.max_new_tokens = 512;
   }
 };
 
