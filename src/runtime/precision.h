@@ -14,7 +14,7 @@ enum class Precision { kFloat32, kBFloat16Mixed };
 
 // Parses "fp32", "bf16-mixed" or "auto". "auto" picks bf16-mixed on CUDA
 // and on CPUs with native bfloat16 products (AVX512-BF16 or AMX), where a
-// small model's training step measured about 1.6x faster, and fp32 elsewhere,
+// small model's training steps measured about 1.4x faster, and fp32 elsewhere,
 // where bfloat16 is emulated. Throws r1::Error naming the value.
 Precision parse_precision(const std::string& name, torch::Device device);
 std::string precision_name(Precision precision);
