@@ -174,12 +174,14 @@ void print_progress(const EvalProgress& progress) {
 
 void print_figures_line(const std::string& name, const EvalFigures& figures, double seconds) {
   const std::string greedy = figures.greedy ? fmt::format("{:.3f}", figures.greedy->value) : "-";
-  const Estimate& pass_at_k = figures.pass_at.at(figures.k);
-  fmt::print("eval: {} | {} problems x k={} | pass@1 {:.3f} ± {:.3f} | cons@{} {:.3f} | pass@{} {:.3f} | greedy {} | "
+  // with k = 1, pass@k is pass@1 and is printed once
+  std::string pass_at_k;
+  if (figures.k > 1) pass_at_k = fmt::format(" | pass@{} {:.3f}", figures.k, figures.pass_at.at(figures.k).value);
+  fmt::print("eval: {} | {} problems x k={} | pass@1 {:.3f} ± {:.3f} | cons@{} {:.3f}{} | greedy {} | "
              "len {:.1f} (max {}) | truncated {:.3f} | {:.1f} s\n",
              name, figures.problems, figures.k, figures.pass_at_1.value, figures.pass_at_1.standard_error, figures.k,
-             figures.cons_at_k.value, figures.k, pass_at_k.value, greedy, figures.mean_length.value,
-             figures.max_length, figures.truncated_share.value, seconds);
+             figures.cons_at_k.value, pass_at_k, greedy, figures.mean_length.value, figures.max_length,
+             figures.truncated_share.value, seconds);
 }
 
 void run_eval(EvalCommandOptions& options) {
