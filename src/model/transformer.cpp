@@ -213,7 +213,7 @@ torch::Tensor TransformerImpl::hidden_states(const torch::Tensor& tokens, const 
   auto sin = angles.sin().to(dtype);
 
   // additive mask [B,1,1,T,S]: causal over absolute slots, padding keys and
-  // other documents' keys hidden, and each query always sees its own slot so
+  // other documents' keys hidden, and each query always attends to its own slot so
   // no row is empty
   auto key_slots = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(device));
   auto query_slots = key_slots.narrow(0, past, T);

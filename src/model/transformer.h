@@ -85,7 +85,7 @@ class TransformerImpl : public torch::nn::Module {
   // tokens [B,T] int64, positions [B,T] int64, key_mask [B,S] (S =
   // cache->length + T with a cache, else T): 0 on padding and nonzero on real
   // tokens. Rows that pack several documents number them 1, 2, ... in
-  // key_mask, and a query then sees only the keys of its own document.
+  // key_mask, and a query then attends only to the keys of its own document.
   // Returns the final hidden states [B,T,C] and advances cache->length by T.
   torch::Tensor hidden_states(const torch::Tensor& tokens, const torch::Tensor& positions,
                               const torch::Tensor& key_mask, KVCache* cache = nullptr);

@@ -29,8 +29,8 @@ std::string dtype_name(torch::Dtype dtype);
 //   fifth of a pretraining step's time on 2 cores.
 // - GLIBC_TUNABLES malloc thresholds: glibc serves blocks above 32 MiB with
 //   mmap and returns them on free, so every step faults its activation
-//   buffers in again; keeping them in the heap cut a pretraining step's
-//   system time from about 40% to 5%.
+//   buffers in again. Keeping them in the heap cut the system time of a
+//   40-step pretraining run from 23 s to 11 s.
 void tune_process_environment(char** argv);
 
 // Seeds LibTorch's global generators.

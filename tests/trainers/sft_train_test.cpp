@@ -61,7 +61,7 @@ TEST(LMBatch, PackedDocumentsMatchSeparateRows) {
   EXPECT_EQ(batch.documents[0][4].item<int64_t>(), 1);
   EXPECT_EQ(batch.documents[0][5].item<int64_t>(), 2);
 
-  // without the starts the second document sees the first, and scores differ
+  // without the starts the second document attends to the first, so scores differ
   packed.document_starts.clear();
   LMLoss unmasked = lm_nll(model, make_lm_batch({packed}, 0, torch::kCPU));
   EXPECT_GT(std::abs(unmasked.nll_sum.item<double>() - together.nll_sum.item<double>()), 1e-3);
@@ -76,7 +76,7 @@ TEST(LMBatch, PackFillsRowsFirstFit) {
     examples.push_back(example);
   }
 
-  // longest first: [12], [7 3], [5 4], [2] with rows of at most 10 tokens
+  // longest first: [12], [7 3], [5 4], [2] with rows of up to 10 tokens
   std::vector<LMExample> rows = pack_examples(examples, 10);
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].tokens.size(), 12u);
