@@ -46,6 +46,7 @@ nlohmann::json to_json(const SFTCommandOptions& o) {
           {"max_steps", s.max_steps},
           {"micro_batch_size", s.micro_batch_size},
           {"gradient_accumulation_steps", s.gradient_accumulation_steps},
+          {"pack_tokens", s.pack_tokens},
           {"lr", s.lr},
           {"warmup_steps", s.warmup_steps},
           {"min_lr_ratio", s.min_lr_ratio},
@@ -182,6 +183,11 @@ void setup(CLI::App& root) {
   app->add_option("--grad-accum", sft.gradient_accumulation_steps, "Micro-batches per optimizer step")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  app->add_option("--pack-tokens", sft.pack_tokens,
+                  "Pack each step's examples into rows of at most this many tokens (each attends only to itself); "
+                  "--micro-batch-size then counts rows. 0 pads every example")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app->add_option("--lr", sft.lr, "Peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
   app->add_option("--warmup-steps", sft.warmup_steps, "Linear warm-up optimizer steps")
       ->capture_default_str()

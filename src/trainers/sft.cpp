@@ -19,6 +19,7 @@ void validate_sft_options(const SFTOptions& o) {
   if (o.micro_batch_size < 1) fail("sft: micro_batch_size={} must be >= 1", o.micro_batch_size);
   if (o.gradient_accumulation_steps < 1)
     fail("sft: gradient_accumulation_steps={} must be >= 1", o.gradient_accumulation_steps);
+  if (o.pack_tokens < 0) fail("sft: pack_tokens={} must be >= 0 (0 turns packing off)", o.pack_tokens);
   if (o.lr <= 0) fail("sft: lr={} must be > 0", o.lr);
   if (o.warmup_steps < 0) fail("sft: warmup_steps={} must be >= 0", o.warmup_steps);
   if (o.min_lr_ratio < 0 || o.min_lr_ratio > 1) fail("sft: min_lr_ratio={} must be in [0, 1]", o.min_lr_ratio);
@@ -106,14 +107,23 @@ void train_sft(Transformer& model, const std::vector<LMExample>& train, const st
       stats.tokens += static_cast<int64_t>(example.tokens.size());
     }
 
-    // 2. accumulate gradients; each micro-batch's summed loss is divided by the
+    // 2. rows: the examples themselves, or packed into rows of pack_tokens
+    std::vector<LMExample> rows =
+        options.pack_tokens > 0 ? pack_examples(std::move(examples), options.pack_tokens) : std::move(examples);
+    const int64_t row_count = static_cast<int64_t>(rows.size());
+
+    // 3. accumulate gradients; each micro-batch's summed loss is divided by the
     // step's target count, so the gradient is that of the step's mean loss
     const double lr = schedule.at(step - 1);
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer.zero_grad();
     double nll_sum = 0;
-    for (int64_t begin = 0; begin < per_step; begin += options.micro_batch_size) {
-      std::vector<LMExample> part(examples.begin() + begin, examples.begin() + begin + options.micro_batch_size);
+    for (int64_t begin = 0; begin < row_count; begin += options.micro_batch_size) {
+      const int64_t end = std::min(row_count, begin + options.micro_batch_size);
+      std::vector<LMExample> part(rows.begin() + begin, rows.begin() + end);
+      size_t longest = 0;
+      for (const auto& row : part) longest = std::max(longest, row.tokens.size());
+      stats.padded_tokens += static_cast<int64_t>(longest * part.size());
       LMLoss loss;
       {
         AutocastScope autocast(device, options.precision);
@@ -132,11 +142,11 @@ void train_sft(Transformer& model, const std::vector<LMExample>& train, const st
     stats.target_tokens = static_cast<int64_t>(step_targets);
     stats.epoch = static_cast<double>(examples_seen) / static_cast<double>(train.size());
 
-    // 3. held-out loss every eval_every steps and after the last step
+    // 4. held-out loss every eval_every steps and after the last step
     if (!eval.empty() && ((options.eval_every > 0 && step % options.eval_every == 0) || step == total_steps))
       stats.eval_loss = lm_eval_loss(model, eval, options.micro_batch_size, pad_id);
 
-    // 4. one log line per step
+    // 5. one log line per step
     stats.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     stats.tokens_per_s = static_cast<double>(stats.tokens) / (stats.ms / 1000.0);
     if (step % options.log_every == 0 || step == 1 || step == total_steps || stats.eval_loss >= 0) {
@@ -155,6 +165,7 @@ void train_sft(Transformer& model, const std::vector<LMExample>& train, const st
                                {"lr", stats.lr},
                                {"target_tokens", stats.target_tokens},
                                {"tokens", stats.tokens},
+                               {"padded_tokens", stats.padded_tokens},
                                {"ms", stats.ms},
                                {"tokens_per_s", stats.tokens_per_s}};
       if (stats.eval_loss >= 0) record["eval_loss"] = stats.eval_loss;

@@ -18,6 +18,12 @@ struct SFTOptions {
   int64_t max_steps = 0;  // optimizer steps; 0 trains for `epochs` full passes
   int64_t micro_batch_size = 4;            // examples per forward/backward pass
   int64_t gradient_accumulation_steps = 1;  // micro-batches per optimizer step
+  // When above 0, each step's examples are packed first-fit into rows of at
+  // most this many tokens, and micro-batches take micro_batch_size rows.
+  // Packed examples attend only within themselves, so the loss is that of
+  // the unpacked step with less padding. 0 pads every example to its
+  // micro-batch's longest.
+  int64_t pack_tokens = 0;
   double lr = 2e-5;
   int64_t warmup_steps = 0;
   double min_lr_ratio = 0.0;  // the cosine schedule decays to min_lr_ratio * lr
@@ -38,6 +44,7 @@ struct SFTStepStats {
   double grad_norm = 0, lr = 0;
   int64_t target_tokens = 0;  // tokens that carried loss in this step
   int64_t tokens = 0;         // all tokens in this step
+  int64_t padded_tokens = 0;  // positions the forward passes computed, padding included
   double ms = 0, tokens_per_s = 0;
   double eval_loss = -1;  // -1 when not evaluated at this step
 };

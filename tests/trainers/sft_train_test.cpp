@@ -200,6 +200,37 @@ TEST(SFTTraining, AccumulationMatchesOneBatch) {
   for (const auto& item : a) EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-4, 1e-5)) << item.key();
 }
 
+// Packing changes the rows, not the loss: one step on packed rows moves the
+// weights as one step on padded examples does, with fewer computed positions.
+TEST(SFTTraining, PackingMatchesPadding) {
+  auto examples = pattern_examples();
+  examples[1].tokens.push_back(2);
+  examples[1].targets.push_back(1);
+  examples[4].tokens.resize(3);
+  examples[4].targets.resize(3);
+
+  SFTOptions options;
+  options.max_steps = 1;
+  options.lr = 1e-2;
+  options.micro_batch_size = 3;
+  options.gradient_accumulation_steps = 2;
+  SFTStepStats padded_stats, packed_stats;
+  Transformer padded = tiny_model(6);
+  train_sft(padded, examples, {}, options, 0, nullptr, [&](const SFTStepStats& s) { padded_stats = s; });
+
+  Transformer packed = tiny_model(6);
+  options.pack_tokens = 16;  // rows of 6+5+5 and 5+5+3 tokens: 32 positions against 33
+  train_sft(packed, examples, {}, options, 0, nullptr, [&](const SFTStepStats& s) { packed_stats = s; });
+
+  EXPECT_NEAR(packed_stats.loss, padded_stats.loss, 1e-5);
+  EXPECT_EQ(packed_stats.target_tokens, padded_stats.target_tokens);
+  EXPECT_EQ(packed_stats.tokens, padded_stats.tokens);
+  EXPECT_LT(packed_stats.padded_tokens, padded_stats.padded_tokens);
+  auto a = padded->named_parameters();
+  auto b = packed->named_parameters();
+  for (const auto& item : a) EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-4, 1e-5)) << item.key();
+}
+
 TEST(SFTTraining, RejectsInvalidOptions) {
   Transformer model = tiny_model(5);
   auto examples = pattern_examples();
@@ -209,6 +240,10 @@ TEST(SFTTraining, RejectsInvalidOptions) {
 
   options = SFTOptions();
   options.min_lr_ratio = 2;
+  EXPECT_THROW(train_sft(model, examples, {}, options, 0, nullptr), Error);
+
+  options = SFTOptions();
+  options.pack_tokens = -1;
   EXPECT_THROW(train_sft(model, examples, {}, options, 0, nullptr), Error);
 
   LMExample no_targets;
