@@ -213,4 +213,10 @@ RewardTaskBatch RewardTask::score_batch(const std::vector<size_t>& problems, con
   return batch;
 }
 
+std::vector<ScoredCompletion> RewardTask::score_all(const std::vector<size_t>& problems,
+                                                    const std::vector<std::string>& completions,
+                                                    const std::vector<bool>& truncated) const {
+  return score_batch(problems, completions, truncated).scored;
+}
+
 }  // namespace r1

@@ -88,6 +88,10 @@ class RewardTask : public RLTask {
   // (false without one, or when the gold answer is unparseable); answer = the
   // accuracy component's extracted answer.
   ScoredCompletion score(size_t i, const std::string& completion) const override;
+  // score_batch()'s verdicts: on the thread pool, with the truncation flags.
+  std::vector<ScoredCompletion> score_all(const std::vector<size_t>& problems,
+                                          const std::vector<std::string>& completions,
+                                          const std::vector<bool>& truncated) const override;
   // Scores completions[k] of problem problems[k] on the thread pool.
   // `truncated` is empty or one flag per completion (stopped at the length limit).
   RewardTaskBatch score_batch(const std::vector<size_t>& problems, const std::vector<std::string>& completions,

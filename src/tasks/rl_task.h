@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace r1 {
 
@@ -22,6 +23,13 @@ class RLTask {
   virtual std::string prompt(size_t i) const = 0;
   // Scores a completion of problem i (decoded text, no end-of-sequence token).
   virtual ScoredCompletion score(size_t i, const std::string& completion) const = 0;
+  // Scores completions[k] of problem problems[k]. truncated[k] is true when
+  // completion k hit the length limit (rewards such as an overlong penalty
+  // read it); it is empty or has one flag per completion. The default calls
+  // score() in order and ignores the flags; a task may score on threads.
+  virtual std::vector<ScoredCompletion> score_all(const std::vector<size_t>& problems,
+                                                  const std::vector<std::string>& completions,
+                                                  const std::vector<bool>& truncated) const;
 };
 
 }  // namespace r1

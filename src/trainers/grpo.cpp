@@ -87,15 +87,24 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
     auto completions = generate(policy, prompt_ids, rollout, generator);
     stats.rollout_ms = elapsed_ms(rollout_start);
 
-    // 2. rule-based rewards
+    // 2. rule-based rewards; a completion that did not stop is truncated
     const int64_t rows = static_cast<int64_t>(completions.size());
+    std::vector<size_t> row_problems(rows);
+    std::vector<std::string> texts(rows);
+    std::vector<bool> truncated(rows);
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<int64_t> ids = completions[r].tokens;
+      if (completions[r].stopped && !ids.empty()) ids.pop_back();
+      row_problems[r] = problems[r / G];
+      texts[r] = tokenizer.decode(ids);
+      truncated[r] = !completions[r].stopped;
+    }
+    const std::vector<ScoredCompletion> all_scored = task.score_all(row_problems, texts, truncated);
     std::vector<float> rewards(rows);
     double correct = 0, length = 0;
     std::map<std::string, double> component_squares;  // sum of squared values per component
     for (int64_t r = 0; r < rows; ++r) {
-      std::vector<int64_t> ids = completions[r].tokens;
-      if (completions[r].stopped && !ids.empty()) ids.pop_back();
-      ScoredCompletion scored = task.score(problems[r / G], tokenizer.decode(ids));
+      const ScoredCompletion& scored = all_scored[r];
       rewards[r] = static_cast<float>(scored.reward);
       correct += scored.correct ? 1 : 0;
       length += static_cast<double>(completions[r].tokens.size());

@@ -142,6 +142,21 @@ TEST(CountdownTaskScore, RewardComponents) {
   EXPECT_EQ(empty.answer, "");
 }
 
+// The batch entry point scores in order, like score() one by one, and
+// rejects lists of different lengths.
+TEST(CountdownTaskScore, ScoreAllMatchesScore) {
+  CountdownTask task({kProblem}, /*format_weight=*/0.1);
+  std::vector<std::string> completions = {wrap("(15*3)+1"), wrap("15*3+7"), ""};
+  std::vector<ScoredCompletion> all = task.score_all({0, 0, 0}, completions, {});
+  ASSERT_EQ(all.size(), 3u);
+  for (size_t k = 0; k < completions.size(); ++k) {
+    EXPECT_DOUBLE_EQ(all[k].reward, task.score(0, completions[k]).reward) << k;
+    EXPECT_EQ(all[k].correct, task.score(0, completions[k]).correct) << k;
+  }
+  EXPECT_THROW(task.score_all({0}, completions, {}), Error);
+  EXPECT_THROW(task.score_all({0, 0, 0}, completions, {true}), Error);
+}
+
 TEST(CountdownFormat, Cases) {
   EXPECT_TRUE(countdown_format_ok("<think>a</think><answer>b</answer>"));
   EXPECT_TRUE(countdown_format_ok("  <think>a</think>\n\n<answer>b</answer>\n"));

@@ -140,6 +140,13 @@ TEST(RewardTask, BatchMatchesSingleScores) {
 
   EXPECT_NE(error_of([&] { task.score_batch({0, 1}, {"x"}); }).find("2 problem indices"), std::string::npos);
   EXPECT_NE(error_of([&] { task.score_batch({9}, {"x"}); }).find("9"), std::string::npos);
+
+  // The trainer's entry point gives the same verdicts and keeps the flags.
+  const RLTask& as_task = task;
+  std::vector<ScoredCompletion> all = as_task.score_all({0, 0}, {completions[0], completions[0]}, {false, true});
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_TRUE(all[0].correct);
+  EXPECT_FALSE(all[1].correct);
 }
 
 TEST(RewardTask, BadFilesNameFileAndLine) {

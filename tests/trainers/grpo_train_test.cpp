@@ -39,6 +39,19 @@ class ShapedCountdownTask : public CountdownTask {
   }
 };
 
+// Countdown that records the truncation flags the trainer passes.
+class FlagRecordingTask : public CountdownTask {
+ public:
+  using CountdownTask::CountdownTask;
+  std::vector<ScoredCompletion> score_all(const std::vector<size_t>& problems,
+                                          const std::vector<std::string>& completions,
+                                          const std::vector<bool>& truncated) const override {
+    calls.push_back({completions, truncated});
+    return CountdownTask::score_all(problems, completions, truncated);
+  }
+  mutable std::vector<std::pair<std::vector<std::string>, std::vector<bool>>> calls;
+};
+
 ModelConfig byte_model_config() {
   ModelConfig config;
   config.model_type = "qwen2";
@@ -120,6 +133,35 @@ TEST(GRPOTraining, FewStepsChangeWeightsAndLog) {
   }
   EXPECT_EQ(records, 3);
   std::filesystem::remove_all(dir);
+}
+
+// Every completion's truncation flag reaches the rewards: an untrained model
+// rarely emits its end token, so with a budget of 12 tokens most completions
+// are cut off.
+TEST(GRPOTraining, PassesTruncationFlagsToRewards) {
+  torch::manual_seed(0);
+  Transformer policy(byte_model_config());
+  policy->init_weights(2);
+  Transformer reference = clone_model(policy);
+  ByteTokenizer tokenizer;
+  FlagRecordingTask task({{{2, 3, 4}, 24}, {{9, 3, 4}, 48}});
+
+  GRPOOptions options;
+  options.steps = 2;
+  options.prompts_per_step = 2;
+  options.group_size = 3;
+  options.max_new_tokens = 12;
+  options.lr = 1e-3;
+  train_grpo(policy, reference, tokenizer, task, options, nullptr);
+
+  ASSERT_EQ(task.calls.size(), 2u);
+  int64_t truncated = 0;
+  for (const auto& [texts, flags] : task.calls) {
+    ASSERT_EQ(flags.size(), 6u);
+    ASSERT_EQ(texts.size(), 6u);
+    for (bool flag : flags) truncated += flag ? 1 : 0;
+  }
+  EXPECT_GT(truncated, 0);
 }
 
 TEST(GRPOTraining, RejectsInvalidOptions) {
