@@ -114,6 +114,10 @@ void setup(CLI::App& root) {
   app->add_option("--steer-rate", traces.steer_rate, "Chance that a step takes the operation closest to the target")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--thorough-steer-rate", traces.thorough_steer_rate,
+                  "The same chance in a thorough search")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
 
   app->callback([options] {
     validate_trace_options(options->pretrain.traces);

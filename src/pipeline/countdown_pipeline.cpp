@@ -132,6 +132,7 @@ nlohmann::json to_json(const PretrainStageOptions& o) {
           {"slip_rate", o.traces.slip_rate},
           {"slip_noticed_rate", o.traces.slip_noticed_rate},
           {"steer_rate", o.traces.steer_rate},
+          {"thorough_steer_rate", o.traces.thorough_steer_rate},
           {"shuffle_chains", o.traces.shuffle_chains},
           {"pack_tokens", o.pack_tokens}};
 }

@@ -202,6 +202,7 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
     while (patience < options.max_patience && !give_up(rng)) ++patience;
   }
   std::string think = thorough ? "Let me be thorough.\n" : "";
+  const double steer_rate = thorough ? options.thorough_steer_rate : options.steer_rate;
   std::string answer = std::to_string(problem.nums[0]);
   std::set<std::string> tried;  // tries already written, so that none is repeated
   for (int64_t attempt = 0; attempt < patience; ++attempt) {
@@ -215,7 +216,7 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
       order.erase(order.begin() + static_cast<long>(aside_index));
       if (options.shuffle_chains) std::shuffle(order.begin(), order.end(), rng);
       CountdownProblem part{order, problem.target};
-      if (!steered_chain(part, options.max_intermediate, options.steer_rate, rng, chain)) continue;
+      if (!steered_chain(part, options.max_intermediate, steer_rate, rng, chain)) continue;
       fresh = tried.insert(std::to_string(aside) + ":" + chain_text(chain)).second;
     }
     if (!fresh) break;

@@ -55,9 +55,10 @@ std::string chain_text(const Chain& chain);
 // three styles: a guess without search, a quick trial-and-error search, and a
 // thorough search that opens with "Let me be thorough.". Each try sets one
 // number aside, combines the others and checks whether the gap to the target
-// is the number set aside. A thorough search tries more often and corrects
-// more of its arithmetic slips ("wait, ..."). RL can move probability
-// between the styles and lengths.
+// is the number set aside. A thorough search tries more often, corrects
+// more of its arithmetic slips ("wait, ...") and may steer its steps toward
+// the target more often. RL can move probability between the styles and
+// lengths.
 struct CountdownTraceOptions {
   double guess_share = 0.3;         // share of traces that guess without searching
   double thorough_share = 0.15;     // share of thorough searches (the rest search quickly)
@@ -75,6 +76,7 @@ struct CountdownTraceOptions {
   double thorough_slip_noticed_rate = 0.9;
   int64_t max_intermediate = 200;
   double steer_rate = 0.35;         // chance that a step takes the operation landing closest to the target
+  double thorough_steer_rate = 0.35;  // the same chance in a thorough search
   // Whether to combine the numbers not set aside in random order. The
   // prompt's order is easier to copy but misses some solutions.
   bool shuffle_chains = true;

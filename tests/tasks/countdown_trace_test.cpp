@@ -83,6 +83,19 @@ TEST(CountdownTrace, ThoroughBeatsQuickAndGuess) {
   EXPECT_GT(t, q + 0.15) << "guess " << g << " quick " << q << " thorough " << t;
 }
 
+// Steering a thorough search's steps toward the target solves more
+// problems, and the quick searches' steer rate does not touch it.
+TEST(CountdownTrace, ThoroughSteerRateSolvesMore) {
+  CountdownTraceOptions random_steps, steered;
+  random_steps.guess_share = steered.guess_share = 0;
+  random_steps.thorough_share = steered.thorough_share = 1;
+  random_steps.thorough_steer_rate = 0;
+  steered.thorough_steer_rate = 0.9;
+  steered.steer_rate = 0;  // quick searches only
+  const double plain = accuracy(random_steps, 7), aimed = accuracy(steered, 7);
+  EXPECT_GT(aimed, plain + 0.1) << "steer 0: " << plain << ", steer 0.9: " << aimed;
+}
+
 // Quick searches give up at a constant rate after each failed try, so their
 // try counts fall off geometrically with a tail up to max_patience.
 TEST(CountdownTrace, QuickTriesHaveLongTail) {
