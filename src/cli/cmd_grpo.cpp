@@ -323,6 +323,15 @@ void setup(CLI::App& root) {
   app->add_option("--weight-decay", grpo.weight_decay, "AdamW weight decay")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app->add_option("--adam-beta1", grpo.adam_beta1, "AdamW first-moment decay")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.999999));
+  app->add_option("--adam-beta2", grpo.adam_beta2, "AdamW second-moment decay")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.999999));
+  app->add_option("--adam-epsilon", grpo.adam_epsilon, "AdamW epsilon, added to the root of the second moment")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app->add_option("--grad-clip", grpo.grad_clip, "Gradient norm clip")->capture_default_str()->check(CLI::PositiveNumber);
   app->add_option("--temperature", grpo.rollout.temperature, "Rollout sampling temperature")
       ->capture_default_str()

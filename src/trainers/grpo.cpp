@@ -32,6 +32,9 @@ void validate_grpo_options(const GRPOOptions& o) {
   if (o.mu < 1) fail("grpo: mu={} must be >= 1", o.mu);
   if (o.micro_batch_rows < 1) fail("grpo: micro_batch_rows={} must be >= 1", o.micro_batch_rows);
   if (o.lr <= 0) fail("grpo: lr={} must be > 0", o.lr);
+  if (o.adam_beta1 < 0 || o.adam_beta1 >= 1) fail("grpo: adam_beta1={} must be in [0, 1)", o.adam_beta1);
+  if (o.adam_beta2 < 0 || o.adam_beta2 >= 1) fail("grpo: adam_beta2={} must be in [0, 1)", o.adam_beta2);
+  if (o.adam_epsilon <= 0) fail("grpo: adam_epsilon={} must be > 0", o.adam_epsilon);
   if (o.loss.beta < 0) fail("grpo: beta={} must be >= 0", o.loss.beta);
   if (o.loss.epsilon_low < 0 || o.loss.epsilon_low >= 1) fail("grpo: epsilon_low={} must be in [0, 1)", o.loss.epsilon_low);
   if (o.loss.epsilon_high < 0) fail("grpo: epsilon_high={} must be >= 0", o.loss.epsilon_high);
@@ -51,8 +54,10 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
 
   std::mt19937_64 rng(options.seed);
   at::Generator generator = at::detail::createCPUGenerator(options.seed + 1);
-  torch::optim::AdamW optimizer(policy->parameters(),
-                                torch::optim::AdamWOptions(options.lr).betas({0.9, 0.99}).weight_decay(options.weight_decay));
+  torch::optim::AdamW optimizer(policy->parameters(), torch::optim::AdamWOptions(options.lr)
+                                                          .betas({options.adam_beta1, options.adam_beta2})
+                                                          .eps(options.adam_epsilon)
+                                                          .weight_decay(options.weight_decay));
   const int64_t optimizer_steps = options.steps * options.mu;
   LRSchedule schedule{options.lr, options.warmup_steps, optimizer_steps, false, 1.0};
   reference->eval();

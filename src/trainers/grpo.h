@@ -31,6 +31,10 @@ struct GRPOOptions {
   double lr = 1e-5;
   int64_t warmup_steps = 0;
   double weight_decay = 0.0;
+  double adam_beta1 = 0.9, adam_beta2 = 0.99;
+  // Added to the root of AdamW's second moment. Above the typical gradient
+  // size it shrinks the steps of weights whose gradients are mostly noise.
+  double adam_epsilon = 1e-8;
   double grad_clip = 1.0;
   SamplingParams rollout{1.0, 1.0, 0, 0.0, 1.0};
   int64_t max_new_tokens = 256;

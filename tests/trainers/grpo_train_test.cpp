@@ -176,6 +176,14 @@ TEST(GRPOTraining, RejectsInvalidOptions) {
   options.lr = 1e-3;
   options.loss.beta = -1;
   EXPECT_THROW(train_grpo(policy, reference, tokenizer, task, options, nullptr), Error);
+  options.loss.beta = 0.04;
+  options.adam_epsilon = 0;
+  EXPECT_THROW(validate_grpo_options(options), Error);
+  options.adam_epsilon = 1e-8;
+  options.adam_beta2 = 1;
+  EXPECT_THROW(validate_grpo_options(options), Error);
+  options.adam_beta2 = 0.99;
+  EXPECT_NO_THROW(validate_grpo_options(options));
 }
 
 }  // namespace
