@@ -68,4 +68,15 @@ AutocastScope::~AutocastScope() {
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
 }
 
+AutocastPause::AutocastPause()
+    : cpu_was_enabled_(at::autocast::is_cpu_enabled()), cuda_was_enabled_(at::autocast::is_enabled()) {
+  at::autocast::set_cpu_enabled(false);
+  at::autocast::set_enabled(false);
+}
+
+AutocastPause::~AutocastPause() {
+  at::autocast::set_cpu_enabled(cpu_was_enabled_);
+  at::autocast::set_enabled(cuda_was_enabled_);
+}
+
 }  // namespace r1

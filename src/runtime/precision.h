@@ -40,4 +40,19 @@ class AutocastScope {
   at::ScalarType previous_dtype_ = at::kBFloat16;
 };
 
+// Turns autocast off (CPU and CUDA) for the scope's lifetime and restores
+// the previous state on exit, for the parts of a bf16-mixed pass that need
+// float32 products, such as the output layer of log-probabilities.
+class AutocastPause {
+ public:
+  AutocastPause();
+  ~AutocastPause();
+  AutocastPause(const AutocastPause&) = delete;
+  AutocastPause& operator=(const AutocastPause&) = delete;
+
+ private:
+  bool cpu_was_enabled_ = false;
+  bool cuda_was_enabled_ = false;
+};
+
 }  // namespace r1

@@ -1,6 +1,6 @@
 // bf16-mixed training passes: the loss and its gradient stay close to the
 // float32 ones, weights stay float32, autocast is off again after the scope,
-// and --precision rejects unknown values.
+// a pause gives float32 products, and --precision rejects unknown values.
 #include <gtest/gtest.h>
 
 #include <ATen/autocast_mode.h>
@@ -11,6 +11,7 @@
 #include "model/transformer.h"
 #include "runtime/precision.h"
 #include "trainers/lm_batch.h"
+#include "trainers/logprobs.h"
 #include "util/error.h"
 
 namespace r1 {
@@ -78,6 +79,39 @@ TEST(Precision, ScopeRestoresAutocastState) {
   EXPECT_FALSE(at::autocast::is_cpu_enabled());
   auto product = torch::mm(torch::ones({2, 2}), torch::ones({2, 2}));
   EXPECT_EQ(product.scalar_type(), torch::kFloat32);
+}
+
+// A pause inside a bf16-mixed scope gives float32 products, and autocast is
+// on again after it.
+TEST(Precision, PauseRunsFloat32Products) {
+  AutocastScope autocast(torch::kCPU, Precision::kBFloat16Mixed);
+  {
+    AutocastPause pause;
+    EXPECT_FALSE(at::autocast::is_cpu_enabled());
+    EXPECT_EQ(torch::mm(torch::ones({2, 2}), torch::ones({2, 2})).scalar_type(), torch::kFloat32);
+  }
+  EXPECT_TRUE(at::autocast::is_cpu_enabled());
+  EXPECT_EQ(torch::mm(torch::ones({2, 2}), torch::ones({2, 2})).scalar_type(), torch::kBFloat16);
+}
+
+// GRPO's log-probabilities under bf16-mixed: float32, zero on padding, close
+// to the float32 pass, and differentiable.
+TEST(Precision, CompletionLogprobsUnderBFloat16Mixed) {
+  torch::manual_seed(2);
+  Transformer model(test::tiny_config("qwen2"));
+  SequenceBatch batch = make_sequence_batch({{1, 2, 3}, {4, 5}}, {{6, 7, 8, 9}, {10, 11}}, 0, torch::kCPU);
+  torch::Tensor full = completion_logprobs(model, batch).detach();  // [2,4]
+  torch::Tensor mixed;
+  {
+    AutocastScope autocast(torch::kCPU, Precision::kBFloat16Mixed);
+    mixed = completion_logprobs(model, batch);
+  }
+  EXPECT_EQ(mixed.scalar_type(), torch::kFloat32);
+  EXPECT_EQ(mixed[1][2].item<float>(), 0.0f);
+  EXPECT_EQ(mixed[1][3].item<float>(), 0.0f);
+  EXPECT_LT((mixed.detach() - full).abs().max().item<double>(), 5e-2);
+  mixed.sum().backward();
+  for (const auto& p : model->parameters()) ASSERT_TRUE(p.grad().defined());
 }
 
 TEST(Precision, ParsesNamesAndRejectsOthers) {
