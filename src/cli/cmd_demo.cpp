@@ -28,18 +28,19 @@ struct DemoOptions {
 
   // Settings sized so the whole demo finishes in about 15 minutes on 2 cores.
   DemoOptions() {
-    real_limit = 128;
+    real_limit = 64;
     pretrain.train.steps = 1500;
     pretrain.train.batch_size = 8;
     pretrain.pack_tokens = 512;
     pretrain.train.lr = 6e-3;
     pretrain.train.warmup_steps = 40;
     pretrain.train.log_every = 100;
-    grpo.steps = 48;
+    grpo.steps = 44;
     grpo.prompts_per_step = 16;
     grpo.group_size = 8;
     grpo.micro_batch_rows = 16;
     grpo.lr = 5e-4;
+    grpo.adam_epsilon = 1e-5;
     grpo.warmup_steps = 3;
     grpo.loss.beta = 0.1;
     grpo.loss.type = LossType::kDAPO;
