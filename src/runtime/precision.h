@@ -40,9 +40,8 @@ class AutocastScope {
   at::ScalarType previous_dtype_ = at::kBFloat16;
 };
 
-// Turns autocast off (CPU and CUDA) for the scope's lifetime and restores
-// the previous state on exit, for the parts of a bf16-mixed pass that need
-// float32 products, such as the output layer of log-probabilities.
+// A scope that turns autocast off (CPU and CUDA) and restores the previous
+// state on exit. It gives float32 products inside a bf16-mixed pass.
 class AutocastPause {
  public:
   AutocastPause();

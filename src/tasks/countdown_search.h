@@ -76,7 +76,7 @@ struct CountdownTraceOptions {
   double thorough_slip_noticed_rate = 0.9;
   int64_t max_intermediate = 200;
   double steer_rate = 0.35;         // chance that a step takes the operation landing closest to the target
-  double thorough_steer_rate = 0.35;  // the same chance in a thorough search
+  double thorough_steer_rate = 0.35;  // steer_rate of thorough searches
   // Whether to combine the numbers not set aside in random order. The
   // prompt's order is easier to copy but misses some solutions.
   bool shuffle_chains = true;

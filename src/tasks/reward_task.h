@@ -88,7 +88,7 @@ class RewardTask : public RLTask {
   // (false without one, or when the gold answer is unparseable); answer = the
   // accuracy component's extracted answer.
   ScoredCompletion score(size_t i, const std::string& completion) const override;
-  // score_batch()'s verdicts: on the thread pool, with the truncation flags.
+  // Scores with score_batch(), so on the thread pool and with the truncation flags.
   std::vector<ScoredCompletion> score_all(const std::vector<size_t>& problems,
                                           const std::vector<std::string>& completions,
                                           const std::vector<bool>& truncated) const override;

@@ -23,10 +23,10 @@ class RLTask {
   virtual std::string prompt(size_t i) const = 0;
   // Scores a completion of problem i (decoded text, no end-of-sequence token).
   virtual ScoredCompletion score(size_t i, const std::string& completion) const = 0;
-  // Scores completions[k] of problem problems[k]. truncated[k] is true when
-  // completion k hit the length limit (rewards such as an overlong penalty
-  // read it); it is empty or has one flag per completion. The default calls
-  // score() in order and ignores the flags; a task may score on threads.
+  // Scores completions[k] of problem problems[k]. `truncated` is empty or
+  // has one flag per completion, true where it hit the length limit.
+  // The default calls score() in order and ignores the flags. A task may
+  // override it to score on threads or to pass the flags to its rewards.
   virtual std::vector<ScoredCompletion> score_all(const std::vector<size_t>& problems,
                                                   const std::vector<std::string>& completions,
                                                   const std::vector<bool>& truncated) const;

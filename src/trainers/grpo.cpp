@@ -92,7 +92,7 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
     auto completions = generate(policy, prompt_ids, rollout, generator);
     stats.rollout_ms = elapsed_ms(rollout_start);
 
-    // 2. rule-based rewards; a completion that did not stop is truncated
+    // 2. rule-based rewards, with a completion that did not stop marked truncated
     const int64_t rows = static_cast<int64_t>(completions.size());
     std::vector<size_t> row_problems(rows);
     std::vector<std::string> texts(rows);

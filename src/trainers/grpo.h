@@ -32,8 +32,8 @@ struct GRPOOptions {
   int64_t warmup_steps = 0;
   double weight_decay = 0.0;
   double adam_beta1 = 0.9, adam_beta2 = 0.99;
-  // Added to the root of AdamW's second moment. Above the typical gradient
-  // size it shrinks the steps of weights whose gradients are mostly noise.
+  // Term added to the root of AdamW's second moment. Above the typical
+  // gradient size, it shrinks the steps of weights with mostly noisy gradients.
   double adam_epsilon = 1e-8;
   double grad_clip = 1.0;
   SamplingParams rollout{1.0, 1.0, 0, 0.0, 1.0};

@@ -112,8 +112,8 @@ void train_sft(Transformer& model, const std::vector<LMExample>& train, const st
         options.pack_tokens > 0 ? pack_examples(std::move(examples), options.pack_tokens) : std::move(examples);
     const int64_t row_count = static_cast<int64_t>(rows.size());
 
-    // 3. accumulate gradients; each micro-batch's summed loss is divided by the
-    // step's target count, so the gradient is that of the step's mean loss
+    // 3. accumulate gradients. Each micro-batch's summed loss is divided by
+    // the step's target count, so the gradient is that of the step's mean loss
     const double lr = schedule.at(step - 1);
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer.zero_grad();

@@ -18,11 +18,9 @@ struct SFTOptions {
   int64_t max_steps = 0;  // optimizer steps; 0 trains for `epochs` full passes
   int64_t micro_batch_size = 4;            // examples per forward/backward pass
   int64_t gradient_accumulation_steps = 1;  // micro-batches per optimizer step
-  // When above 0, each step's examples are packed first-fit into rows of at
-  // most this many tokens, and micro-batches take micro_batch_size rows.
-  // Packed examples attend only within themselves, so the loss is that of
-  // the unpacked step with less padding. 0 pads every example to its
-  // micro-batch's longest.
+  // Row length for packing each step's examples first-fit. Micro-batches
+  // then take micro_batch_size rows. Packed examples attend only to
+  // themselves, so the loss equals the padded step's. 0 turns packing off.
   int64_t pack_tokens = 0;
   double lr = 2e-5;
   int64_t warmup_steps = 0;
