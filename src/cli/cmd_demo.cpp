@@ -20,6 +20,7 @@ struct DemoOptions {
   std::string out = "runs/demo";
   std::string real_test;  // optional real Countdown JSONL
   int64_t real_limit = 0;
+  int64_t workers = 0;  // 0: one per compute thread on CPU, 1 on CUDA
   RuntimeOptions runtime;
   CountdownDataOptions data;
   PretrainStageOptions pretrain;
@@ -67,9 +68,13 @@ std::string table_row(const std::string& name, double base, double final_value, 
                      precision, final_value - base, precision);
 }
 
-void run_demo(const DemoOptions& options) {
+void run_demo(DemoOptions options) {
   const auto demo_start = Clock::now();
   torch::Device device = apply_runtime_options(options.runtime);
+  if (options.workers == 0) options.workers = device.is_cpu() ? torch::get_num_threads() : 1;
+  options.pretrain.train.workers = options.workers;
+  options.grpo.workers = options.workers;
+  options.eval.workers = options.workers;
 
   // reject invalid options before any stage runs
   validate_lm_train_options(options.pretrain.train);
@@ -206,6 +211,11 @@ void setup(CLI::App& root) {
   app->add_option("--grpo-steps", options->grpo.steps, "GRPO steps")->capture_default_str();
   app->add_option("--heldout", options->data.heldout_problems, "Held-out problems")->capture_default_str();
   add_eval_options(*app, options->eval);
+  app->add_option("--workers", options->workers,
+                  "Threads that each run a separate part of a batch with one compute thread, in every stage; 0 "
+                  "uses one per compute thread on CPU and 1 on CUDA")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   app->callback([options] {
     options->pretrain.train.seed = options->runtime.seed;
     options->grpo.seed = options->runtime.seed;

@@ -320,6 +320,7 @@ void setup(CLI::App& root) {
   app->add_option("--max-batch-rows", eval.max_batch_rows, "Completions decoded together, across problems")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  add_workers_option(*app, eval.workers);
   app->add_flag("--no-greedy", options->no_greedy, "Skip the greedy decode per problem");
   app->add_option("--dtype", options->dtype, "Weight dtype: float32, bfloat16 or float16")->capture_default_str();
   add_runtime_options(*app, options->runtime);

@@ -150,6 +150,7 @@ void run_grpo(GRPOCommandOptions& options) {
     fail("--eval-every {} needs --eval-data FILE.jsonl with held-out problems", periodic.every);
   if (periodic.eval.max_new_tokens == 0) periodic.eval.max_new_tokens = grpo.max_new_tokens;
   periodic.eval.greedy = false;
+  periodic.eval.workers = grpo.workers;
   periodic.eval.seed = options.runtime.seed + 1234;
   if (!periodic.data.empty()) validate_eval_options(periodic.eval);
 
@@ -340,6 +341,7 @@ void setup(CLI::App& root) {
   app->add_option("--max-new-tokens", grpo.max_new_tokens, "Rollout budget in tokens per completion")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  add_workers_option(*app, grpo.workers);
   app->add_option("--micro-batch-rows", grpo.micro_batch_rows, "Rows per forward/backward pass")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -56,6 +56,7 @@ void setup(CLI::App& root) {
   app->add_option("--out", options->out, "Output folder")->required();
   add_runtime_options(*app, options->runtime);
   add_precision_option(*app, options->runtime);
+  add_workers_option(*app, options->pretrain.train.workers);
   add_countdown_data_options(*app, options->data);
   add_base_model_options(*app, options->pretrain.model);
 

@@ -54,6 +54,7 @@ nlohmann::json to_json(const SFTCommandOptions& o) {
           {"grad_clip", s.grad_clip},
           {"eval_every", s.eval_every},
           {"precision", precision_name(s.precision)},
+          {"workers", s.workers},
           {"device", o.runtime.device},
           {"seed", o.runtime.seed}};
 }
@@ -170,6 +171,7 @@ void setup(CLI::App& root) {
   app->add_option("--out", options->out, "Output folder")->required();
   add_runtime_options(*app, options->runtime);
   add_precision_option(*app, options->runtime);
+  add_workers_option(*app, options->sft.workers);
 
   app->add_option("--epochs", sft.epochs, "Passes over the training examples")
       ->capture_default_str()

@@ -44,6 +44,14 @@ void add_sampling_options(CLI::App& app, SamplingParams& sampling) {
       ->capture_default_str();
 }
 
+void add_workers_option(CLI::App& app, int64_t& workers) {
+  app.add_option("--workers", workers,
+                 "Threads that each run a separate part of a batch with one compute thread; faster on CPU for models "
+                 "of a few million parameters, whose operations are too small to spread over the cores")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
 void add_eval_options(CLI::App& app, EvalOptions& options) {
   app.add_option("-k,--samples", options.k, "Sampled completions per problem")->capture_default_str();
   app.add_option("--eval-temperature", options.sampling.temperature, "Evaluation sampling temperature")

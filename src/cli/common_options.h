@@ -34,4 +34,7 @@ void add_sampling_options(CLI::App& app, SamplingParams& sampling);
 
 void add_eval_options(CLI::App& app, EvalOptions& options);
 
+// --workers: threads that each run part of a batch (runtime/workers.h).
+void add_workers_option(CLI::App& app, int64_t& workers);
+
 }  // namespace r1::cli

@@ -96,6 +96,7 @@ BenchmarkEvalResult run_benchmark_eval(Transformer& model, const Tokenizer& toke
       generation.stop_token_ids = options.stop_token_ids;
       generation.num_samples = per_problem;
       generation.max_batch_rows = options.eval.max_batch_rows;
+      generation.workers = options.eval.workers;
       std::vector<std::vector<int64_t>> chunk_prompts;
       std::vector<uint64_t> row_seeds;
       for (size_t p = first; p < last; ++p) {

@@ -62,6 +62,7 @@ void score_completions(const Tokenizer& tokenizer, const RLTask& task, const std
 void validate_eval_options(const EvalOptions& options) {
   if (options.k < 1) fail("eval: k={} must be >= 1", options.k);
   if (options.max_new_tokens < 1) fail("eval: max_new_tokens={} must be >= 1", options.max_new_tokens);
+  if (options.workers < 1) fail("eval: workers={} must be >= 1", options.workers);
   options.sampling.validate();
 }
 
@@ -82,7 +83,8 @@ EvalReport evaluate(Transformer& model, const Tokenizer& tokenizer, const RLTask
   EvalReport report;
 
   // k samples per problem
-  GenerationOptions sampled{options.max_new_tokens, options.sampling, stops, options.k, options.max_batch_rows};
+  GenerationOptions sampled{options.max_new_tokens, options.sampling, stops, options.k, options.max_batch_rows,
+                            options.workers};
   auto completions = generate(model, prompts, sampled, generator, [&](int64_t done, int64_t total) {
     if (progress) progress("sampling", done, total);
   });
@@ -90,7 +92,8 @@ EvalReport evaluate(Transformer& model, const Tokenizer& tokenizer, const RLTask
 
   // one greedy decode per problem
   if (options.greedy) {
-    GenerationOptions greedy{options.max_new_tokens, SamplingParams{0.0}, stops, 1, options.max_batch_rows};
+    GenerationOptions greedy{options.max_new_tokens, SamplingParams{0.0}, stops, 1, options.max_batch_rows,
+                             options.workers};
     auto greedy_completions = generate(model, prompts, greedy, generator, [&](int64_t done, int64_t total) {
       if (progress) progress("greedy", done, total);
     });

@@ -24,6 +24,7 @@ struct EvalOptions {
   int64_t max_new_tokens = 512;
   bool greedy = true;  // also decode once greedily per problem
   int64_t max_batch_rows = 512;
+  int64_t workers = 1;  // threads decoding chunks of problems at once (GenerationOptions::workers)
   uint64_t seed = 1234;
   // Token ids that end a completion; empty uses the tokenizer's end-of-sequence id.
   std::vector<int64_t> stop_token_ids;

@@ -121,6 +121,7 @@ nlohmann::json to_json(const PretrainStageOptions& o) {
           {"grad_clip", o.train.grad_clip},
           {"seed", o.train.seed},
           {"precision", precision_name(o.train.precision)},
+          {"workers", o.train.workers},
           {"guess_share", o.traces.guess_share},
           {"thorough_share", o.traces.thorough_share},
           {"min_patience", o.traces.min_patience},
@@ -159,6 +160,7 @@ nlohmann::json to_json(const GRPOOptions& o) {
           {"temperature", o.rollout.temperature},
           {"top_p", o.rollout.top_p},
           {"max_new_tokens", o.max_new_tokens},
+          {"workers", o.workers},
           {"seed", o.seed},
           {"precision", precision_name(o.precision)}};
 }
@@ -169,6 +171,7 @@ nlohmann::json to_json(const EvalOptions& o) {
           {"top_p", o.sampling.top_p},
           {"max_new_tokens", o.max_new_tokens},
           {"greedy", o.greedy},
+          {"workers", o.workers},
           {"seed", o.seed}};
 }
 

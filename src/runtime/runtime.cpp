@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include "util/error.h"
@@ -13,7 +14,19 @@ int configure_threads(int threads) {
   if (threads < 0) fail("--threads={} must be >= 0 (0 uses every core)", threads);
   if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(threads);
+  set_openblas_threads(threads);
   return threads;
+}
+
+int set_openblas_threads(int threads) {
+  using GetThreads = int (*)();
+  using SetThreads = void (*)(int);
+  auto get = reinterpret_cast<GetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (get == nullptr || set == nullptr) return 0;
+  const int previous = get();
+  set(threads);
+  return previous;
 }
 
 torch::Device parse_device(const std::string& name) {
@@ -45,7 +58,7 @@ void tune_process_environment(char** argv) {
   setenv("R1_ENVIRONMENT_TUNED", "1", 1);
   setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0);
-  setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295", 0);
+  setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295:glibc.malloc.arena_max=1", 0);
   execv("/proc/self/exe", argv);
   // execv returns only on failure; running on untuned is slower but correct.
 }

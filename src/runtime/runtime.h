@@ -7,8 +7,14 @@
 
 namespace r1 {
 
-// Sets LibTorch's intra-op threads; 0 means every core. Returns the count set.
+// Sets LibTorch's intra-op threads, and OpenBLAS's where LibTorch uses it;
+// 0 means every core. Returns the count set.
 int configure_threads(int threads);
+
+// Sets the thread count of OpenBLAS when the process has it (Debian's
+// LibTorch runs float32 matrix products there), which torch::set_num_threads
+// does not reach. Returns the previous count, or 0 without OpenBLAS.
+int set_openblas_threads(int threads);
 
 // Parses "cpu", "cuda" or "cuda:N"; throws r1::Error when CUDA is asked for
 // but not available.
@@ -30,7 +36,11 @@ std::string dtype_name(torch::Dtype dtype);
 // - GLIBC_TUNABLES malloc thresholds: glibc serves blocks above 32 MiB with
 //   mmap and returns them on free, so every step faults its activation
 //   buffers in again. Keeping them in the heap cut the system time of a
-//   40-step pretraining run from 23 s to 11 s.
+//   40-step pretraining run from 23 s to 11 s. arena_max=1 keeps worker
+//   threads (runtime/workers.h) on that heap too: a thread's own arena is
+//   made of 64 MiB heaps that glibc unmaps once empty, which nearly tripled
+//   the page faults of a GRPO run with two workers and made its passes 40%
+//   slower.
 void tune_process_environment(char** argv);
 
 // Seeds LibTorch's global generators.

@@ -1,7 +1,11 @@
 #include "sampling/generate.h"
 
 #include <algorithm>
+#include <mutex>
 
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "runtime/workers.h"
 #include "util/error.h"
 
 namespace r1 {
@@ -132,23 +136,67 @@ std::vector<Completion> generate_rows(Transformer& model, const std::vector<std:
                                       at::Generator& generator, const std::function<void(int64_t, int64_t)>& progress) {
   if (options.num_samples < 1) fail("generate: num_samples={} must be >= 1", options.num_samples);
   if (options.max_new_tokens < 1) fail("generate: max_new_tokens={} must be >= 1", options.max_new_tokens);
+  if (options.max_batch_rows < 1) fail("generate: max_batch_rows={} must be >= 1", options.max_batch_rows);
+  if (options.workers < 1) fail("generate: workers={} must be >= 1", options.workers);
   options.sampling.validate();
   for (const auto& prompt : prompts)
     if (prompt.empty()) fail("generate: an empty prompt cannot be continued; add a begin-of-sequence token");
   const size_t rows = prompts.size() * static_cast<size_t>(options.num_samples);
   if (row_seeds != nullptr && row_seeds->size() != rows)
     fail("generate: {} row seeds for {} completions; pass one per completion", row_seeds->size(), rows);
+  if (prompts.empty()) return {};
 
-  torch::InferenceMode inference;
+  // chunks of whole prompts; with several workers, max_batch_rows is shared
+  // among them and every worker gets at least one chunk when it can
+  const int64_t P = static_cast<int64_t>(prompts.size());
+  const int64_t workers = std::min<int64_t>(options.workers, P);
+  int64_t prompts_per_chunk = std::max<int64_t>(1, options.max_batch_rows / workers / options.num_samples);
+  prompts_per_chunk = std::min(prompts_per_chunk, (P + workers - 1) / workers);
+  const int64_t chunks = (P + prompts_per_chunk - 1) / prompts_per_chunk;
+  auto run_chunk = [&](int64_t chunk, at::Generator& chunk_generator, std::vector<Completion>& out) {
+    const size_t start = static_cast<size_t>(chunk * prompts_per_chunk);
+    const size_t end = std::min(prompts.size(), start + static_cast<size_t>(prompts_per_chunk));
+    std::vector<std::vector<int64_t>> chunk_prompts(prompts.begin() + start, prompts.begin() + end);
+    generate_chunk(model, chunk_prompts, options, row_seeds, start * static_cast<size_t>(options.num_samples),
+                   chunk_generator, out);
+  };
+
   std::vector<Completion> out;
   out.reserve(rows);
-  const int64_t prompts_per_chunk = std::max<int64_t>(1, options.max_batch_rows / options.num_samples);
-  for (size_t start = 0; start < prompts.size(); start += prompts_per_chunk) {
-    size_t end = std::min(prompts.size(), start + static_cast<size_t>(prompts_per_chunk));
-    std::vector<std::vector<int64_t>> chunk(prompts.begin() + start, prompts.begin() + end);
-    generate_chunk(model, chunk, options, row_seeds, start * static_cast<size_t>(options.num_samples), generator, out);
-    if (progress) progress(static_cast<int64_t>(end), static_cast<int64_t>(prompts.size()));
+  if (workers == 1) {
+    torch::InferenceMode inference;
+    for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+      run_chunk(chunk, generator, out);
+      if (progress) progress(std::min(P, (chunk + 1) * prompts_per_chunk), P);
+    }
+    return out;
   }
+
+  // Each chunk draws from its own generator, seeded in chunk order from
+  // `generator`, so the result does not depend on which worker ran it.
+  std::vector<at::Generator> generators;
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    uint64_t seed = 0;
+    if (row_seeds == nullptr) {
+      std::lock_guard<std::mutex> lock(generator.mutex());
+      seed = generator.get<at::CPUGeneratorImpl>()->random64();
+    }
+    generators.push_back(at::detail::createCPUGenerator(seed));
+  }
+  std::vector<std::vector<Completion>> results(chunks);
+  std::mutex progress_mutex;
+  int64_t done = 0;
+  run_on_workers(chunks, workers, [&](int64_t chunk) {
+    torch::InferenceMode inference;
+    run_chunk(chunk, generators[chunk], results[chunk]);
+    if (progress) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      done += static_cast<int64_t>(results[chunk].size()) / options.num_samples;
+      progress(done, P);
+    }
+  });
+  for (auto& chunk_out : results)
+    for (auto& completion : chunk_out) out.push_back(std::move(completion));
   return out;
 }
 

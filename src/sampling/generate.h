@@ -21,6 +21,11 @@ struct GenerationOptions {
   std::vector<int64_t> stop_token_ids;  // generation of a row ends after one of these
   int64_t num_samples = 1;              // completions per prompt (G)
   int64_t max_batch_rows = 512;         // rows decoded together; prompts are chunked to fit
+  // Threads that decode separate chunks of prompts at once, each with one
+  // compute thread, sharing max_batch_rows (see runtime/workers.h). With more
+  // than one worker, generate() draws one seed per chunk from its generator,
+  // so its samples differ from a one-worker run with the same seed.
+  int64_t workers = 1;
 };
 
 struct Completion {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/workers.h"
 #include "sampling/generate.h"
 #include "trainers/logprobs.h"
 #include "trainers/schedule.h"
@@ -39,6 +40,7 @@ void validate_grpo_options(const GRPOOptions& o) {
   if (o.loss.epsilon_low < 0 || o.loss.epsilon_low >= 1) fail("grpo: epsilon_low={} must be in [0, 1)", o.loss.epsilon_low);
   if (o.loss.epsilon_high < 0) fail("grpo: epsilon_high={} must be >= 0", o.loss.epsilon_high);
   if (o.max_new_tokens < 1) fail("grpo: max_new_tokens={} must be >= 1", o.max_new_tokens);
+  if (o.workers < 1) fail("grpo: workers={} must be >= 1", o.workers);
   o.rollout.validate();
 }
 
@@ -87,7 +89,7 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
       prompt_ids.push_back(tokenizer.encode(task.prompt(problems.back()), options.add_special_tokens));
     }
     policy->eval();
-    GenerationOptions rollout{options.max_new_tokens, options.rollout, stops, G, 4096};
+    GenerationOptions rollout{options.max_new_tokens, options.rollout, stops, G, 4096, options.workers};
     auto rollout_start = Clock::now();
     auto completions = generate(policy, prompt_ids, rollout, generator);
     stats.rollout_ms = elapsed_ms(rollout_start);
@@ -171,15 +173,15 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
       // 4. log-probabilities under pi_ref (and under pi_old when mu > 1),
       // without gradients; with mu = 1 pi_old is the policy itself, so its
       // log-probabilities are those of the training pass, detached
+      const auto part_count = static_cast<int64_t>(parts.size());
+
       std::vector<torch::Tensor> old_logprobs(parts.size()), ref_logprobs(parts.size());
-      {
+      run_on_workers(part_count, options.workers, [&](int64_t i) {
         torch::NoGradGuard no_grad;
         AutocastScope autocast(device, options.precision);
-        for (size_t i = 0; i < parts.size(); ++i) {
-          if (options.mu > 1) old_logprobs[i] = completion_logprobs(policy, parts[i]);
-          if (options.loss.beta != 0) ref_logprobs[i] = completion_logprobs(reference, parts[i]);
-        }
-      }
+        if (options.mu > 1) old_logprobs[i] = completion_logprobs(policy, parts[i]);
+        if (options.loss.beta != 0) ref_logprobs[i] = completion_logprobs(reference, parts[i]);
+      });
 
       // 5. mu optimizer steps on this batch, accumulating micro-batches;
       // Dr. GRPO's constant normaliser defaults to the generation budget,
@@ -193,7 +195,8 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
         stats.lr = lr;
         for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         optimizer.zero_grad();
-        for (size_t i = 0; i < parts.size(); ++i) {
+        std::vector<GRPOLossOutput> outputs(parts.size());
+        accumulate_gradients(policy->parameters(), part_count, options.workers, [&](int64_t i) {
           const SequenceBatch& part = parts[i];
           torch::Tensor logprobs;
           {
@@ -201,13 +204,15 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
             logprobs = completion_logprobs(policy, part);
           }
           auto old = options.mu > 1 ? old_logprobs[i] : logprobs.detach();
-          auto out = grpo_loss(logprobs, old, ref_logprobs[i], part_advantages[i], part.completion_mask, loss_options,
-                               total_tokens, static_cast<double>(B));
-          out.loss.backward();
-          const double weight = static_cast<double>(part.tokens.size(0)) / static_cast<double>(B);
-          loss_sum += out.loss.item<double>();
-          kl_sum += out.kl * weight;
-          clip_sum += out.clip_fraction * weight;
+          outputs[i] = grpo_loss(logprobs, old, ref_logprobs[i], part_advantages[i], part.completion_mask,
+                                 loss_options, total_tokens, static_cast<double>(B));
+          return outputs[i].loss;
+        });
+        for (size_t i = 0; i < parts.size(); ++i) {
+          const double weight = static_cast<double>(parts[i].tokens.size(0)) / static_cast<double>(B);
+          loss_sum += outputs[i].loss.item<double>();
+          kl_sum += outputs[i].kl * weight;
+          clip_sum += outputs[i].clip_fraction * weight;
         }
         grad_norm = torch::nn::utils::clip_grad_norm_(policy->parameters(), options.grad_clip);
         optimizer.step();

@@ -38,6 +38,10 @@ struct GRPOOptions {
   double grad_clip = 1.0;
   SamplingParams rollout{1.0, 1.0, 0, 0.0, 1.0};
   int64_t max_new_tokens = 256;
+  // Threads that decode separate prompts of a rollout and run separate
+  // micro-batches of the passes at once, one compute thread each (see
+  // runtime/workers.h); 1 runs everything on all compute threads.
+  int64_t workers = 1;
   int64_t log_every = 1;
   uint64_t seed = 0;
   Precision precision = Precision::kFloat32;  // of the log-probability passes

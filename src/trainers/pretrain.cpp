@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/workers.h"
 #include "trainers/schedule.h"
 #include "util/error.h"
 
@@ -13,6 +14,7 @@ void validate_lm_train_options(const LMTrainOptions& options) {
   if (options.steps < 1) fail("pretrain: steps={} must be >= 1", options.steps);
   if (options.batch_size < 1) fail("pretrain: batch_size={} must be >= 1", options.batch_size);
   if (options.lr <= 0) fail("pretrain: lr={} must be > 0", options.lr);
+  if (options.workers < 1) fail("pretrain: workers={} must be >= 1", options.workers);
 }
 
 void train_language_model(Transformer& model, const std::function<LMExample(std::mt19937_64&)>& sample,
@@ -30,30 +32,43 @@ void train_language_model(Transformer& model, const std::function<LMExample(std:
   for (int64_t step = 0; step < options.steps; ++step) {
     auto start = std::chrono::steady_clock::now();
 
-    // batch: right-padded tokens [B,T]; loss over target positions
+    // batch of rows; the loss is the mean over the batch's target positions
     std::vector<LMExample> examples;
-    for (int64_t b = 0; b < options.batch_size; ++b) examples.push_back(sample(rng));
-    LMBatch batch = make_lm_batch(examples, pad_id, device);
-    torch::Tensor loss;
-    {
-      AutocastScope autocast(device, options.precision);
-      LMLoss nll = lm_nll(model, batch);
-      loss = nll.nll_sum / std::max(nll.target_tokens, 1.0);
+    double target_tokens = 0, tokens = 0;
+    for (int64_t b = 0; b < options.batch_size; ++b) {
+      examples.push_back(sample(rng));
+      target_tokens += static_cast<double>(count_targets(examples.back()));
+      tokens += static_cast<double>(examples.back().tokens.size());
     }
+    target_tokens = std::max(target_tokens, 1.0);
 
-    // backward and update
+    // forward and backward, one share of the rows per worker: right-padded
+    // tokens [B/workers,T]
     const double lr = schedule.at(step);
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer.zero_grad();
-    loss.backward();
+    const int64_t shards = std::min(options.workers, options.batch_size);
+    std::vector<double> shard_nll(shards);
+    accumulate_gradients(model->parameters(), shards, options.workers, [&](int64_t shard) {
+      const int64_t begin = shard * options.batch_size / shards;
+      const int64_t end = (shard + 1) * options.batch_size / shards;
+      std::vector<LMExample> rows(examples.begin() + begin, examples.begin() + end);
+      AutocastScope autocast(device, options.precision);
+      LMLoss nll = lm_nll(model, make_lm_batch(rows, pad_id, device));
+      shard_nll[shard] = nll.nll_sum.item<double>();
+      return nll.nll_sum / target_tokens;
+    });
+
+    // update
     double grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), options.grad_clip);
     optimizer.step();
 
     // one log line per logged step
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    const double tokens_per_s = batch.key_mask.sum().item<double>() / (ms / 1000.0);
-    const double loss_value = loss.item<double>();
+    const double tokens_per_s = tokens / (ms / 1000.0);
+    double loss_value = 0;
+    for (double nll : shard_nll) loss_value += nll / target_tokens;
     if (!std::isfinite(loss_value))
       fail("pretrain: loss became {} at step {}; lower --lr or check the data", loss_value, step + 1);
     if (log != nullptr)

@@ -25,9 +25,12 @@ struct LMTrainOptions {
   int64_t log_every = 10;
   uint64_t seed = 0;
   Precision precision = Precision::kFloat32;  // of the forward passes
+  // Threads that each run a contiguous share of a step's rows, one compute
+  // thread each (runtime/workers.h); 1 runs the whole batch on all threads.
+  int64_t workers = 1;
 };
 
-// Checks steps, batch_size and lr; throws r1::Error naming the first invalid one.
+// Checks steps, batch_size, lr and workers; throws r1::Error naming the first invalid one.
 void validate_lm_train_options(const LMTrainOptions& options);
 
 // Draws batches of examples with `sample(rng)` and trains `model` on them.

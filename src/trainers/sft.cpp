@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/workers.h"
 #include "trainers/schedule.h"
 #include "util/error.h"
 
@@ -17,6 +18,7 @@ void validate_sft_options(const SFTOptions& o) {
   if (o.epochs < 1) fail("sft: epochs={} must be >= 1", o.epochs);
   if (o.max_steps < 0) fail("sft: max_steps={} must be >= 0 (0 trains for the given epochs)", o.max_steps);
   if (o.micro_batch_size < 1) fail("sft: micro_batch_size={} must be >= 1", o.micro_batch_size);
+  if (o.workers < 1) fail("sft: workers={} must be >= 1", o.workers);
   if (o.gradient_accumulation_steps < 1)
     fail("sft: gradient_accumulation_steps={} must be >= 1", o.gradient_accumulation_steps);
   if (o.pack_tokens < 0) fail("sft: pack_tokens={} must be >= 0 (0 turns packing off)", o.pack_tokens);
@@ -117,21 +119,25 @@ void train_sft(Transformer& model, const std::vector<LMExample>& train, const st
     const double lr = schedule.at(step - 1);
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
     optimizer.zero_grad();
-    double nll_sum = 0;
-    for (int64_t begin = 0; begin < row_count; begin += options.micro_batch_size) {
+    const int64_t micro_batches = (row_count + options.micro_batch_size - 1) / options.micro_batch_size;
+    std::vector<double> part_nll(micro_batches);
+    for (int64_t i = 0; i < micro_batches; ++i) {
+      size_t longest = 0;
+      const int64_t end = std::min(row_count, (i + 1) * options.micro_batch_size);
+      for (int64_t r = i * options.micro_batch_size; r < end; ++r) longest = std::max(longest, rows[r].tokens.size());
+      stats.padded_tokens += static_cast<int64_t>(longest) * (end - i * options.micro_batch_size);
+    }
+    accumulate_gradients(model->parameters(), micro_batches, options.workers, [&](int64_t i) {
+      const int64_t begin = i * options.micro_batch_size;
       const int64_t end = std::min(row_count, begin + options.micro_batch_size);
       std::vector<LMExample> part(rows.begin() + begin, rows.begin() + end);
-      size_t longest = 0;
-      for (const auto& row : part) longest = std::max(longest, row.tokens.size());
-      stats.padded_tokens += static_cast<int64_t>(longest * part.size());
-      LMLoss loss;
-      {
-        AutocastScope autocast(device, options.precision);
-        loss = lm_nll(model, make_lm_batch(part, pad_id, device));
-      }
-      (loss.nll_sum / step_targets).backward();
-      nll_sum += loss.nll_sum.item<double>();
-    }
+      AutocastScope autocast(device, options.precision);
+      LMLoss loss = lm_nll(model, make_lm_batch(part, pad_id, device));
+      part_nll[i] = loss.nll_sum.item<double>();
+      return loss.nll_sum / step_targets;
+    });
+    double nll_sum = 0;
+    for (double part : part_nll) nll_sum += part;
     stats.grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), options.grad_clip);
     optimizer.step();
 

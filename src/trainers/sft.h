@@ -32,6 +32,7 @@ struct SFTOptions {
   int64_t log_every = 1;
   uint64_t seed = 0;
   Precision precision = Precision::kFloat32;  // of the training passes
+  int64_t workers = 1;  // threads running separate micro-batches at once (runtime/workers.h)
 };
 
 struct SFTStepStats {

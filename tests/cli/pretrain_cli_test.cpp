@@ -25,9 +25,19 @@ TEST(PretrainCli, WritesCheckpointDataAndMetrics) {
   EXPECT_EQ(config.at("hidden_size"), 32);
 }
 
+// Two workers, each pretraining on half of every batch's rows.
+TEST(PretrainCli, RunsWithWorkers) {
+  auto dir = fresh_dir("pretrain_workers");
+  auto result = run_r1("pretrain --out " + dir.string() + " " + r1::test::tiny_pretrain_options() + " --workers 2");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(read_lines(dir / "metrics.jsonl").size(), 3u);
+  EXPECT_TRUE(std::filesystem::exists(dir / "model" / "model.safetensors"));
+}
+
 TEST(PretrainCli, RejectsInvalidValuesBeforeWriting) {
   auto dir = fresh_dir("pretrain_invalid") / "out";
-  for (const char* bad : {"--steps 0", "--lr -1", "--heads 3", "--guess-share 2", "--min-count 5 --max-count 3"}) {
+  for (const char* bad : {"--steps 0", "--lr -1", "--heads 3", "--guess-share 2", "--min-count 5 --max-count 3",
+                          "--workers 0"}) {
     auto result = run_r1("pretrain --out " + dir.string() + " " + r1::test::tiny_pretrain_options() + " " + bad);
     EXPECT_NE(result.status, 0) << bad;
     EXPECT_FALSE(std::filesystem::exists(dir)) << bad;

@@ -131,11 +131,12 @@ class GenerateTest : public ::testing::Test {
     for (auto& p : model_->parameters()) p.mul_(5.0);  // a less uniform distribution
   }
 
-  std::vector<Completion> run(uint64_t seed, double temperature) {
+  std::vector<Completion> run(uint64_t seed, double temperature, int64_t workers = 1) {
     GenerationOptions options;
     options.max_new_tokens = 12;
     options.sampling.temperature = temperature;
     options.num_samples = 3;
+    options.workers = workers;
     auto generator = at::detail::createCPUGenerator(seed);
     return generate(model_, prompts_, options, generator);
   }
@@ -173,6 +174,35 @@ TEST_F(GenerateTest, GreedyMatchesArgmaxOfFullForward) {
     // the G greedy samples of one prompt agree
     EXPECT_EQ(completions[i].tokens, completions[(i / 3) * 3].tokens);
   }
+}
+
+// With workers, each chunk of prompts draws from its own seed. The samples
+// are reproducible for a given worker count, and greedy decoding does not
+// depend on it.
+TEST_F(GenerateTest, WorkersAreReproducible) {
+  auto first = run(123, 1.0, 2), again = run(123, 1.0, 2);
+  ASSERT_EQ(first.size(), 9u);
+  for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(first[i].tokens, again[i].tokens) << "completion " << i;
+
+  auto greedy = run(1, 0.0, 1), greedy_workers = run(1, 0.0, 3);
+  ASSERT_EQ(greedy_workers.size(), 9u);
+  for (size_t i = 0; i < greedy.size(); ++i) EXPECT_EQ(greedy[i].tokens, greedy_workers[i].tokens) << "completion " << i;
+}
+
+TEST_F(GenerateTest, SeededRowsDoNotDependOnWorkers) {
+  GenerationOptions options;
+  options.max_new_tokens = 12;
+  options.num_samples = 3;
+  const std::vector<uint64_t> seeds = {11, 12, 13, 21, 22, 23, 31, 32, 33};
+  auto one = generate_seeded(model_, prompts_, options, seeds);
+  options.workers = 2;
+  options.max_batch_rows = 3;  // one prompt per chunk
+  auto two = generate_seeded(model_, prompts_, options, seeds);
+  ASSERT_EQ(two.size(), 9u);
+  for (size_t i = 0; i < one.size(); ++i) EXPECT_EQ(one[i].tokens, two[i].tokens) << "completion " << i;
+
+  options.workers = 0;
+  EXPECT_THROW(generate_seeded(model_, prompts_, options, seeds), Error);
 }
 
 TEST_F(GenerateTest, StopTokenEndsRow) {

@@ -85,6 +85,7 @@ TEST(GRPOTraining, FewStepsChangeWeightsAndLog) {
   options.prompts_per_step = 2;
   options.group_size = 4;
   options.micro_batch_rows = 3;  // uneven micro-batches exercise accumulation
+  options.workers = 2;           // rollout chunks and micro-batches on two threads
   options.max_new_tokens = 16;
   options.lr = 1e-3;
   options.loss.beta = 0.04;
@@ -183,6 +184,9 @@ TEST(GRPOTraining, RejectsInvalidOptions) {
   options.adam_beta2 = 1;
   EXPECT_THROW(validate_grpo_options(options), Error);
   options.adam_beta2 = 0.99;
+  options.workers = 0;
+  EXPECT_THROW(validate_grpo_options(options), Error);
+  options.workers = 2;
   EXPECT_NO_THROW(validate_grpo_options(options));
 }
 

@@ -200,6 +200,27 @@ TEST(SFTTraining, AccumulationMatchesOneBatch) {
   for (const auto& item : a) EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-4, 1e-5)) << item.key();
 }
 
+// Two workers each run a micro-batch; the step moves the weights as one
+// worker running them in turn does.
+TEST(SFTTraining, WorkersMatchOneWorker) {
+  auto examples = pattern_examples();
+  examples.resize(4);
+  SFTOptions options;
+  options.max_steps = 1;
+  options.lr = 1e-2;
+  options.micro_batch_size = 1;
+  options.gradient_accumulation_steps = 4;
+  Transformer one = tiny_model(4);
+  train_sft(one, examples, {}, options, 0, nullptr);
+  Transformer two = tiny_model(4);
+  options.workers = 2;
+  train_sft(two, examples, {}, options, 0, nullptr);
+
+  auto a = one->named_parameters();
+  auto b = two->named_parameters();
+  for (const auto& item : a) EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-4, 1e-5)) << item.key();
+}
+
 // Packing changes the rows, not the loss: one step on packed rows moves the
 // weights as one step on padded examples does, with fewer computed positions.
 TEST(SFTTraining, PackingMatchesPadding) {
@@ -244,6 +265,10 @@ TEST(SFTTraining, RejectsInvalidOptions) {
 
   options = SFTOptions();
   options.pack_tokens = -1;
+  EXPECT_THROW(train_sft(model, examples, {}, options, 0, nullptr), Error);
+
+  options = SFTOptions();
+  options.workers = 0;
   EXPECT_THROW(train_sft(model, examples, {}, options, 0, nullptr), Error);
 
   LMExample no_targets;
