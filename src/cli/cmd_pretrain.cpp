@@ -73,6 +73,11 @@ void setup(CLI::App& root) {
   app->add_option("--warmup-steps", train.warmup_steps, "Linear warm-up steps")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app->add_option("--ema-decay", train.ema_decay,
+                  "Decay per step of a moving average of the weights, saved in place of the last weights; 0 saves "
+                  "the last weights")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.999999));
   app->add_option("--weight-decay", train.weight_decay, "AdamW weight decay")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

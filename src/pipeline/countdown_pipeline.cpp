@@ -122,6 +122,7 @@ nlohmann::json to_json(const PretrainStageOptions& o) {
           {"seed", o.train.seed},
           {"precision", precision_name(o.train.precision)},
           {"workers", o.train.workers},
+          {"ema_decay", o.train.ema_decay},
           {"guess_share", o.traces.guess_share},
           {"thorough_share", o.traces.thorough_share},
           {"min_patience", o.traces.min_patience},

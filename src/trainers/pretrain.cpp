@@ -15,6 +15,8 @@ void validate_lm_train_options(const LMTrainOptions& options) {
   if (options.batch_size < 1) fail("pretrain: batch_size={} must be >= 1", options.batch_size);
   if (options.lr <= 0) fail("pretrain: lr={} must be > 0", options.lr);
   if (options.workers < 1) fail("pretrain: workers={} must be >= 1", options.workers);
+  if (options.ema_decay < 0 || options.ema_decay >= 1)
+    fail("pretrain: ema_decay={} must be in [0, 1); 0 turns the weight average off", options.ema_decay);
 }
 
 void train_language_model(Transformer& model, const std::function<LMExample(std::mt19937_64&)>& sample,
@@ -28,6 +30,12 @@ void train_language_model(Transformer& model, const std::function<LMExample(std:
                                                          .weight_decay(options.weight_decay));
   LRSchedule schedule{options.lr, options.warmup_steps, options.steps, true, 0.1};
   model->train();
+
+  // moving average of the weights, started from the initial weights
+  std::vector<torch::Tensor> parameters = model->parameters();
+  std::vector<torch::Tensor> average;
+  if (options.ema_decay > 0)
+    for (const auto& p : parameters) average.push_back(p.detach().clone());
 
   for (int64_t step = 0; step < options.steps; ++step) {
     auto start = std::chrono::steady_clock::now();
@@ -62,6 +70,11 @@ void train_language_model(Transformer& model, const std::function<LMExample(std:
     // update
     double grad_norm = torch::nn::utils::clip_grad_norm_(model->parameters(), options.grad_clip);
     optimizer.step();
+    if (!average.empty()) {
+      torch::NoGradGuard no_grad;
+      for (size_t i = 0; i < parameters.size(); ++i)
+        average[i].mul_(options.ema_decay).add_(parameters[i].detach(), 1.0 - options.ema_decay);
+    }
 
     // one log line per logged step
     const double ms =
@@ -77,6 +90,10 @@ void train_language_model(Transformer& model, const std::function<LMExample(std:
     if ((step + 1) % options.log_every == 0 || step == 0 || step + 1 == options.steps)
       fmt::print("pretrain step {:5d}/{} | loss {:.4f} | grad norm {:.3f} | lr {:.2e} | {:.0f} ms | {:.0f} tok/s\n",
                  step + 1, options.steps, loss_value, grad_norm, lr, ms, tokens_per_s);
+  }
+  if (!average.empty()) {
+    torch::NoGradGuard no_grad;
+    for (size_t i = 0; i < parameters.size(); ++i) parameters[i].copy_(average[i]);
   }
   model->eval();
 }

@@ -28,9 +28,12 @@ struct LMTrainOptions {
   // Threads that each run a contiguous share of a step's rows, one compute
   // thread each (runtime/workers.h); 1 runs the whole batch on all threads.
   int64_t workers = 1;
+  // Decay per step of an exponential moving average of the weights, which
+  // replaces the last weights at the end; 0 keeps the last weights.
+  double ema_decay = 0.0;
 };
 
-// Checks steps, batch_size, lr and workers; throws r1::Error naming the first invalid one.
+// Checks steps, batch_size, lr, workers and ema_decay; throws r1::Error naming the first invalid one.
 void validate_lm_train_options(const LMTrainOptions& options);
 
 // Draws batches of examples with `sample(rng)` and trains `model` on them.

@@ -1,5 +1,6 @@
 // Next-token pretraining on a tiny model: two workers move the weights as
-// one does, and invalid options are rejected.
+// one does, the weight average replaces the last weights, and invalid
+// options are rejected.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -61,11 +62,36 @@ TEST(Pretrain, WorkersMatchOneWorker) {
   EXPECT_LT(max_difference(one, two), 1e-4);
 }
 
+// With a decay close to 1, the average barely leaves the initial weights.
+// A smaller decay follows the trained weights part of the way.
+TEST(Pretrain, WeightAverageReplacesLastWeights) {
+  LMTrainOptions options = few_steps();
+  Transformer start = tiny_model(3);
+  Transformer last = tiny_model(3);
+  train_language_model(last, counting_row, options, 0, nullptr);
+
+  Transformer slow = tiny_model(3);
+  options.ema_decay = 0.999999;
+  train_language_model(slow, counting_row, options, 0, nullptr);
+  EXPECT_LT(max_difference(slow, start), 1e-4);
+
+  Transformer averaged = tiny_model(3);
+  options.ema_decay = 0.5;
+  train_language_model(averaged, counting_row, options, 0, nullptr);
+  EXPECT_GT(max_difference(averaged, start), 1e-4);
+  EXPECT_GT(max_difference(averaged, last), 1e-4);
+}
+
 TEST(Pretrain, RejectsInvalidOptions) {
   LMTrainOptions options = few_steps();
   options.workers = 0;
   EXPECT_THROW(validate_lm_train_options(options), Error);
-  options.workers = 2;
+  options = few_steps();
+  options.ema_decay = 1.0;
+  EXPECT_THROW(validate_lm_train_options(options), Error);
+  options.ema_decay = -0.1;
+  EXPECT_THROW(validate_lm_train_options(options), Error);
+  options.ema_decay = 0.99;
   EXPECT_NO_THROW(validate_lm_train_options(options));
 }
 
