@@ -338,6 +338,9 @@ void setup(CLI::App& root) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   app->add_option("--top-p", grpo.rollout.top_p, "Rollout nucleus mass in (0, 1]")->capture_default_str();
+  app->add_flag_callback(
+      "--untempered-logprobs", [&grpo] { grpo.tempered_logprobs = false; },
+      "Compute the ratio's and the KL's log-probabilities at temperature 1 instead of --temperature");
   app->add_option("--max-new-tokens", grpo.max_new_tokens, "Rollout budget in tokens per completion")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

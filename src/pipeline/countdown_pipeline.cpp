@@ -160,6 +160,7 @@ nlohmann::json to_json(const GRPOOptions& o) {
           {"grad_clip", o.grad_clip},
           {"temperature", o.rollout.temperature},
           {"top_p", o.rollout.top_p},
+          {"tempered_logprobs", o.tempered_logprobs},
           {"max_new_tokens", o.max_new_tokens},
           {"workers", o.workers},
           {"seed", o.seed},

@@ -50,6 +50,8 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
   if (task.size() == 0) fail("grpo: the training set is empty");
   const torch::Device device = policy->device();
   const int64_t G = options.group_size;
+  const double logprob_temperature =
+      options.tempered_logprobs && options.rollout.temperature > 0 ? options.rollout.temperature : 1.0;
   const int64_t pad_id = tokenizer.pad_id().value_or(0);
   std::vector<int64_t> stops = options.stop_token_ids;
   if (stops.empty() && tokenizer.eos_id()) stops.push_back(*tokenizer.eos_id());
@@ -179,8 +181,8 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
       run_on_workers(part_count, options.workers, [&](int64_t i) {
         torch::NoGradGuard no_grad;
         AutocastScope autocast(device, options.precision);
-        if (options.mu > 1) old_logprobs[i] = completion_logprobs(policy, parts[i]);
-        if (options.loss.beta != 0) ref_logprobs[i] = completion_logprobs(reference, parts[i]);
+        if (options.mu > 1) old_logprobs[i] = completion_logprobs(policy, parts[i], logprob_temperature);
+        if (options.loss.beta != 0) ref_logprobs[i] = completion_logprobs(reference, parts[i], logprob_temperature);
       });
 
       // 5. mu optimizer steps on this batch, accumulating micro-batches;
@@ -201,7 +203,7 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
           torch::Tensor logprobs;
           {
             AutocastScope autocast(device, options.precision);
-            logprobs = completion_logprobs(policy, part);
+            logprobs = completion_logprobs(policy, part, logprob_temperature);
           }
           auto old = options.mu > 1 ? old_logprobs[i] : logprobs.detach();
           outputs[i] = grpo_loss(logprobs, old, ref_logprobs[i], part_advantages[i], part.completion_mask,

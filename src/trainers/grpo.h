@@ -37,6 +37,10 @@ struct GRPOOptions {
   double adam_epsilon = 1e-8;
   double grad_clip = 1.0;
   SamplingParams rollout{1.0, 1.0, 0, 0.0, 1.0};
+  // Compute the log-probabilities of the ratio and the KL at the rollout
+  // temperature, from the distribution the completions were sampled from
+  // (as TRL and verl do). False uses temperature 1.
+  bool tempered_logprobs = true;
   int64_t max_new_tokens = 256;
   // Threads that decode separate prompts of a rollout and run separate
   // micro-batches of the passes at once, one compute thread each (see

@@ -53,7 +53,7 @@ SequenceBatch slice_batch(const SequenceBatch& batch, int64_t begin, int64_t end
   return slice;
 }
 
-torch::Tensor completion_logprobs(Transformer& model, const SequenceBatch& batch) {
+torch::Tensor completion_logprobs(Transformer& model, const SequenceBatch& batch, double temperature) {
   const int64_t Tp = batch.prompt_length;
   const int64_t Tc = batch.completion_mask.size(1);
 
@@ -71,6 +71,7 @@ torch::Tensor completion_logprobs(Transformer& model, const SequenceBatch& batch
     AutocastPause float32_products;
     logits = model->logits(predicting);
   }
+  if (temperature != 1.0) logits = logits / temperature;
   auto targets = batch.tokens.narrow(1, Tp, Tc);                                      // [B,Tc]
 
   auto logprobs = torch::log_softmax(logits, -1).gather(2, targets.unsqueeze(-1)).squeeze(-1);  // [B,Tc]

@@ -31,7 +31,8 @@ SequenceBatch make_sequence_batch(const std::vector<std::vector<int64_t>>& promp
 SequenceBatch slice_batch(const SequenceBatch& batch, int64_t begin, int64_t end);
 
 // log pi(completion token t | prefix) for every completion slot: [B,Tc]
-// (zero where completion_mask is zero).
-torch::Tensor completion_logprobs(Transformer& model, const SequenceBatch& batch);
+// (zero where completion_mask is zero). With `temperature`, pi is the
+// distribution of softmax(logits / temperature) that sampling drew from.
+torch::Tensor completion_logprobs(Transformer& model, const SequenceBatch& batch, double temperature = 1.0);
 
 }  // namespace r1
