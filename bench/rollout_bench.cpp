@@ -2,11 +2,14 @@
 // several batch sizes, for the demo model and a Qwen2.5-0.5B-shaped model
 // with random weights, in float32 and bfloat16. Stop tokens are disabled, so
 // every row decodes exactly --new-tokens tokens. Ratios are against batch 1
-// of the same model and dtype, measured in the same run.
+// of the same model and dtype, measured in the same run. For the demo model,
+// a second column decodes the same batch with --workers threads of one
+// compute thread each (runtime/workers.h), with its ratio to one worker.
 //
 //   rollout_bench [--batches 1,8,32,64] [--prompt-tokens 64] [--new-tokens 128]
 //                 [--large-batches 1,8] [--large-new-tokens 32] [--no-large]
 //                 [--threads N (0: every core, as the r1 tool)]
+//                 [--workers N (0: one per thread)]
 #include <unistd.h>
 
 #include <chrono>
@@ -57,11 +60,13 @@ struct RolloutCase {
   std::vector<int64_t> batches;
   int64_t prompt_tokens = 64;
   int64_t new_tokens = 128;
+  int64_t workers = 1;  // above 1: also measure with this many workers
 };
 
 // Tokens per second of one generate() call over `batch` identical-length
 // random prompts, after one untimed warm-up call at batch 1.
-double measure(r1::Transformer& model, int64_t batch, int64_t prompt_tokens, int64_t new_tokens) {
+double measure(r1::Transformer& model, int64_t batch, int64_t prompt_tokens, int64_t new_tokens,
+               int64_t workers = 1) {
   auto generator = at::detail::createCPUGenerator(7);
   std::vector<std::vector<int64_t>> prompts;
   auto ids = torch::randint(3, model->config().vocab_size, {batch, prompt_tokens}, torch::kLong);
@@ -75,6 +80,7 @@ double measure(r1::Transformer& model, int64_t batch, int64_t prompt_tokens, int
   options.sampling.temperature = 1.0;
   options.stop_token_ids = {};  // every row runs to max_new_tokens
   options.max_batch_rows = batch;
+  options.workers = workers;
 
   auto start = std::chrono::steady_clock::now();
   auto completions = r1::generate(model, prompts, options, generator);
@@ -95,12 +101,22 @@ void run_case(const RolloutCase& bench, torch::Dtype dtype) {
   fmt::print("\n{} ({} parameters), {}, prompt {} tokens, {} new tokens\n", bench.model_name,
              bench.config.num_parameters(), dtype == torch::kBFloat16 ? "bf16" : "fp32", bench.prompt_tokens,
              bench.new_tokens);
-  fmt::print("| batch | tokens/s | vs batch {} |\n|------:|---------:|-----------:|\n", bench.batches.front());
+  if (bench.workers > 1)
+    fmt::print("| batch | tokens/s | vs batch {} | {} workers | vs 1 worker |\n"
+               "|------:|---------:|-----------:|----------:|------------:|\n",
+               bench.batches.front(), bench.workers);
+  else
+    fmt::print("| batch | tokens/s | vs batch {} |\n|------:|---------:|-----------:|\n", bench.batches.front());
   double reference = 0;
   for (int64_t batch : bench.batches) {
     double rate = measure(model, batch, bench.prompt_tokens, bench.new_tokens);
     if (reference == 0) reference = rate;
-    fmt::print("| {:>5} | {:>8.1f} | {:>9.2f}x |\n", batch, rate, rate / reference);
+    fmt::print("| {:>5} | {:>8.1f} | {:>9.2f}x |", batch, rate, rate / reference);
+    if (bench.workers > 1) {
+      double parallel = measure(model, batch, bench.prompt_tokens, bench.new_tokens, bench.workers);
+      fmt::print(" {:>9.1f} | {:>10.2f}x |", parallel, parallel / rate);
+    }
+    fmt::print("\n");
   }
 }
 
@@ -114,6 +130,7 @@ int main(int argc, char** argv) {
   RolloutCase large{"Qwen2.5-0.5B shape", qwen25_05b_config(), {1, 8}, 64, 32};
   bool run_large = true;
   int threads = 0;
+  int64_t workers = 0;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto next = [&]() -> std::string {
@@ -130,6 +147,7 @@ int main(int argc, char** argv) {
     else if (arg == "--large-new-tokens") large.new_tokens = std::stoll(next());
     else if (arg == "--no-large") run_large = false;
     else if (arg == "--threads") threads = std::stoi(next());
+    else if (arg == "--workers") workers = std::stoll(next());
     else {
       fmt::print(stderr, "error: unknown argument {}; see the usage at the top of rollout_bench.cpp\n", arg);
       return 2;
@@ -137,7 +155,9 @@ int main(int argc, char** argv) {
   }
 
   torch::NoGradGuard no_grad;
-  fmt::print("threads: {}, OMP_WAIT_POLICY={}\n", r1::configure_threads(threads), std::getenv("OMP_WAIT_POLICY"));
+  const int used_threads = r1::configure_threads(threads);
+  demo.workers = workers > 0 ? workers : used_threads;
+  fmt::print("threads: {}, OMP_WAIT_POLICY={}\n", used_threads, std::getenv("OMP_WAIT_POLICY"));
   for (torch::Dtype dtype : {torch::kFloat32, torch::kBFloat16}) run_case(demo, dtype);
   if (run_large)
     for (torch::Dtype dtype : {torch::kFloat32, torch::kBFloat16}) run_case(large, dtype);
