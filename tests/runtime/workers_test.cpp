@@ -31,7 +31,7 @@ TEST(Workers, RunEveryTaskOnceAndRestoreThreads) {
   EXPECT_EQ(at::get_num_threads(), threads);
 }
 
-TEST(Workers, OneWorkerRunsOnTheCallingThreadInOrder) {
+TEST(Workers, OneWorkerRunsInOrder) {
   std::vector<int64_t> order;
   run_on_workers(4, 1, [&](int64_t task) { order.push_back(task); });
   EXPECT_EQ(order, (std::vector<int64_t>{0, 1, 2, 3}));

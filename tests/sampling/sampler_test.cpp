@@ -194,12 +194,13 @@ TEST_F(GenerateTest, SeededRowsDoNotDependOnWorkers) {
   options.max_new_tokens = 12;
   options.num_samples = 3;
   const std::vector<uint64_t> seeds = {11, 12, 13, 21, 22, 23, 31, 32, 33};
-  auto one = generate_seeded(model_, prompts_, options, seeds);
+  auto one_worker = generate_seeded(model_, prompts_, options, seeds);
   options.workers = 2;
   options.max_batch_rows = 3;  // one prompt per chunk
-  auto two = generate_seeded(model_, prompts_, options, seeds);
-  ASSERT_EQ(two.size(), 9u);
-  for (size_t i = 0; i < one.size(); ++i) EXPECT_EQ(one[i].tokens, two[i].tokens) << "completion " << i;
+  auto two_workers = generate_seeded(model_, prompts_, options, seeds);
+  ASSERT_EQ(two_workers.size(), 9u);
+  for (size_t i = 0; i < one_worker.size(); ++i)
+    EXPECT_EQ(one_worker[i].tokens, two_workers[i].tokens) << "completion " << i;
 
   options.workers = 0;
   EXPECT_THROW(generate_seeded(model_, prompts_, options, seeds), Error);

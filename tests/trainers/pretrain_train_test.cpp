@@ -50,16 +50,16 @@ double max_difference(Transformer& a, Transformer& b) {
 
 TEST(Pretrain, WorkersMatchOneWorker) {
   LMTrainOptions options = few_steps();
-  Transformer one = tiny_model(2);
-  train_language_model(one, counting_row, options, 0, nullptr);
+  Transformer one_worker = tiny_model(2);
+  train_language_model(one_worker, counting_row, options, 0, nullptr);
 
-  Transformer two = tiny_model(2);
+  Transformer two_workers = tiny_model(2);
   options.workers = 2;
-  train_language_model(two, counting_row, options, 0, nullptr);
+  train_language_model(two_workers, counting_row, options, 0, nullptr);
 
   Transformer start = tiny_model(2);
-  EXPECT_GT(max_difference(one, start), 1e-3);
-  EXPECT_LT(max_difference(one, two), 1e-4);
+  EXPECT_GT(max_difference(one_worker, start), 1e-3);
+  EXPECT_LT(max_difference(one_worker, two_workers), 1e-4);
 }
 
 // With a decay close to 1, the average barely leaves the initial weights.

@@ -210,14 +210,14 @@ TEST(SFTTraining, WorkersMatchOneWorker) {
   options.lr = 1e-2;
   options.micro_batch_size = 1;
   options.gradient_accumulation_steps = 4;
-  Transformer one = tiny_model(4);
-  train_sft(one, examples, {}, options, 0, nullptr);
-  Transformer two = tiny_model(4);
+  Transformer one_worker = tiny_model(4);
+  train_sft(one_worker, examples, {}, options, 0, nullptr);
+  Transformer two_workers = tiny_model(4);
   options.workers = 2;
-  train_sft(two, examples, {}, options, 0, nullptr);
+  train_sft(two_workers, examples, {}, options, 0, nullptr);
 
-  auto a = one->named_parameters();
-  auto b = two->named_parameters();
+  auto a = one_worker->named_parameters();
+  auto b = two_workers->named_parameters();
   for (const auto& item : a) EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-4, 1e-5)) << item.key();
 }
 
