@@ -317,10 +317,20 @@ void setup(CLI::App& root) {
       ->capture_default_str();
   app->add_flag("--drop-uniform-groups", grpo.drop_uniform_groups,
                 "Skip groups whose completions all have the same reward (DAPO dynamic sampling)");
+  app->add_flag("--length-balanced-advantages", grpo.length_balanced_advantages,
+                "Shift each group's advantages so that, weighted by completion length, they sum to zero");
   app->add_option("--lr", grpo.lr, "Peak learning rate")->capture_default_str()->check(CLI::PositiveNumber);
   app->add_option("--warmup-steps", grpo.warmup_steps, "Linear warm-up optimizer steps")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app->add_option_function<std::string>(
+         "--lr-schedule", [g = &grpo](const std::string& name) { g->lr_decay = parse_lr_decay(name); },
+         "After warm-up: constant (as verl), linear (as TRL) or cosine decay to --min-lr-ratio x --lr")
+      ->default_str("constant")
+      ->check(CLI::IsMember({"constant", "linear", "cosine"}));
+  app->add_option("--min-lr-ratio", grpo.min_lr_ratio, "Fraction of --lr that a linear or cosine decay ends at")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   app->add_option("--weight-decay", grpo.weight_decay, "AdamW weight decay")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

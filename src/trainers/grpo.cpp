@@ -33,6 +33,8 @@ void validate_grpo_options(const GRPOOptions& o) {
   if (o.mu < 1) fail("grpo: mu={} must be >= 1", o.mu);
   if (o.micro_batch_rows < 1) fail("grpo: micro_batch_rows={} must be >= 1", o.micro_batch_rows);
   if (o.lr <= 0) fail("grpo: lr={} must be > 0", o.lr);
+  if (o.min_lr_ratio < 0 || o.min_lr_ratio > 1)
+    fail("grpo: min_lr_ratio={} must be in [0, 1]; it is the decayed learning rate's fraction of lr", o.min_lr_ratio);
   if (o.adam_beta1 < 0 || o.adam_beta1 >= 1) fail("grpo: adam_beta1={} must be in [0, 1)", o.adam_beta1);
   if (o.adam_beta2 < 0 || o.adam_beta2 >= 1) fail("grpo: adam_beta2={} must be in [0, 1)", o.adam_beta2);
   if (o.adam_epsilon <= 0) fail("grpo: adam_epsilon={} must be > 0", o.adam_epsilon);
@@ -63,7 +65,7 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
                                                           .eps(options.adam_epsilon)
                                                           .weight_decay(options.weight_decay));
   const int64_t optimizer_steps = options.steps * options.mu;
-  LRSchedule schedule{options.lr, options.warmup_steps, optimizer_steps, false, 1.0};
+  LRSchedule schedule{options.lr, options.warmup_steps, optimizer_steps, options.lr_decay, options.min_lr_ratio};
   reference->eval();
   for (auto& p : reference->parameters()) p.set_requires_grad(false);
 
@@ -136,6 +138,11 @@ void train_grpo(Transformer& policy, Transformer& reference, const Tokenizer& to
 
     // 3. group-relative advantages; optionally keep only groups with signal
     auto advantages = group_advantages(reward_tensor, G, options.scale_rewards);  // [rows]
+    if (options.length_balanced_advantages) {
+      std::vector<double> lengths(rows);
+      for (int64_t r = 0; r < rows; ++r) lengths[r] = static_cast<double>(completions[r].tokens.size());
+      advantages = balance_advantages_by_length(advantages, torch::tensor(lengths), G);
+    }
     std::vector<int64_t> kept_rows;
     for (int64_t g = 0; g < rows / G; ++g) {
       auto group = reward_tensor.narrow(0, g * G, G);

@@ -34,6 +34,16 @@ struct GRPOLossOptions {
 // r - mean when scale_by_std is false. Returns [B].
 torch::Tensor group_advantages(const torch::Tensor& rewards, int64_t group_size, bool scale_by_std);
 
+// Shifts each group's advantages [B] by one amount per group so that, weighted
+// by the completions' token counts (lengths [B]), they sum to zero:
+//   A_i - sum_j(A_j * L_j) / sum_j(L_j)   over the completions j of i's group.
+// Under a token-level loss (DAPO, Dr. GRPO) a token that every completion
+// contains then gets no net push. Without the shift, when the failed
+// completions are the longer ones, their negative advantages outweigh the
+// positive ones on such tokens and lower their probability. Returns [B].
+torch::Tensor balance_advantages_by_length(const torch::Tensor& advantages, const torch::Tensor& lengths,
+                                           int64_t group_size);
+
 struct GRPOLossOutput {
   torch::Tensor loss;      // scalar to minimise
   double kl = 0;           // mean per-token k3 KL

@@ -28,7 +28,7 @@ void train_language_model(Transformer& model, const std::function<LMExample(std:
   torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(options.lr)
                                                          .betas({options.adam_beta1, options.adam_beta2})
                                                          .weight_decay(options.weight_decay));
-  LRSchedule schedule{options.lr, options.warmup_steps, options.steps, true, 0.1};
+  LRSchedule schedule{options.lr, options.warmup_steps, options.steps, LRDecay::kCosine, 0.1};
   model->train();
 
   // moving average of the weights, started from the initial weights

@@ -71,7 +71,7 @@ void train_sft(Transformer& model, const std::vector<LMExample>& train, const st
   torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(options.lr)
                                                          .betas({options.adam_beta1, options.adam_beta2})
                                                          .weight_decay(options.weight_decay));
-  LRSchedule schedule{options.lr, options.warmup_steps, total_steps, true, options.min_lr_ratio};
+  LRSchedule schedule{options.lr, options.warmup_steps, total_steps, LRDecay::kCosine, options.min_lr_ratio};
 
   // examples are drawn without replacement, reshuffled every epoch
   std::vector<size_t> order(train.size());

@@ -16,23 +16,31 @@ TEST(GrpoCli, TrainsAndSavesCheckpoints) {
   auto out = dir / "grpo";
   auto result = run_r1("grpo --model " + (dir / "base" / "model").string() + " --out " + out.string() +
                        " --train " + (dir / "base" / "data" / "train.jsonl").string() + " " + kTinyGrpo +
-                       " --save-every 1 --loss dapo --epsilon-high 0.28 --beta 0.02");
+                       " --save-every 1 --loss dapo --epsilon-high 0.28 --beta 0.02 --lr 1e-4 --lr-schedule linear"
+                       " --length-balanced-advantages");
   ASSERT_EQ(result.status, 0) << result.output;
 
   EXPECT_TRUE(std::filesystem::exists(out / "final" / "model.safetensors"));
   EXPECT_TRUE(std::filesystem::exists(out / "step-1" / "model.safetensors"));
-  EXPECT_EQ(read_lines(out / "metrics.jsonl").size(), 2u);
+  auto metrics = read_lines(out / "metrics.jsonl");
+  ASSERT_EQ(metrics.size(), 2u);
+  // linear decay to 0 over two steps: the peak, then half of it
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(metrics[0]).at("lr").get<double>(), 1e-4);
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(metrics[1]).at("lr").get<double>(), 0.5e-4);
   auto state = nlohmann::json::parse(r1::test::read_text(out / "final" / "trainer_state.json"));
   EXPECT_EQ(state.at("stage"), "grpo");
   EXPECT_EQ(state.at("config").at("loss_type"), "dapo");
   EXPECT_DOUBLE_EQ(state.at("config").at("epsilon_high").get<double>(), 0.28);
+  EXPECT_EQ(state.at("config").at("lr_schedule"), "linear");
+  EXPECT_TRUE(state.at("config").at("length_balanced_advantages").get<bool>());
 }
 
 TEST(GrpoCli, RejectsInvalidOptions) {
   auto dir = fresh_dir("grpo_invalid");
   r1::test::pretrain_tiny(dir / "base");
   auto out = dir / "grpo";
-  for (const char* bad : {"--group-size 1", "--loss ppo", "--beta -0.1", "--epsilon-low 1.5", "--top-p 0"}) {
+  for (const char* bad : {"--group-size 1", "--loss ppo", "--beta -0.1", "--epsilon-low 1.5", "--top-p 0",
+                          "--lr-schedule step", "--min-lr-ratio 2"}) {
     auto result = run_r1("grpo --model " + (dir / "base" / "model").string() + " --out " + out.string() + " " +
                          kTinyGrpo + " " + bad);
     EXPECT_NE(result.status, 0) << bad;

@@ -63,6 +63,19 @@ TEST(GroupAdvantages, RejectsUnevenGroups) {
   EXPECT_THROW(group_advantages(torch::zeros({5}), 2, true), Error);
 }
 
+// Group 0: advantages +1 and -1 on completions of 2 and 6 tokens. The
+// token-weighted mean is (2 - 6) / 8 = -0.5, so both rise by 0.5; then
+// 1.5 * 2 - 0.5 * 6 = 0. Group 1 has equal lengths and stays as it is.
+TEST(LengthBalancedAdvantages, TokenWeightedSumIsZeroPerGroup) {
+  auto advantages = tensor({1.0, -1.0, 0.5, -0.5}, {4}).to(torch::kFloat32);
+  auto lengths = tensor({2, 6, 4, 4}, {4});
+  auto balanced = balance_advantages_by_length(advantages, lengths, 2);
+  EXPECT_EQ(balanced.scalar_type(), torch::kFloat32);
+  const std::vector<float> expected = {1.5f, -0.5f, 0.5f, -0.5f};
+  for (int64_t i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(balanced[i].item<float>(), expected[i]) << i;
+  EXPECT_THROW(balance_advantages_by_length(advantages, torch::ones({3}), 2), Error);
+}
+
 TEST(GRPOLoss, ClippingAndGRPOAggregation) {
   // objective min(r*A, clip(r, 0.8, 1.2)*A) per token:
   //   row 0 (A=+1): r=1.5 -> min(1.5, 1.2) = 1.2 (clipped above)
