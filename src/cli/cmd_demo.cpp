@@ -216,6 +216,10 @@ void setup(CLI::App& root) {
   add_precision_option(*app, options->runtime);
   app->add_option("--pretrain-steps", options->pretrain.train.steps, "Base model pretraining steps")
       ->capture_default_str();
+  app->add_option("--pretrain-ema-decay", options->pretrain.train.ema_decay,
+                  "Keep an exponential moving average of the base model's weights with this decay and use it "
+                  "as the base model; 0 keeps the last weights")
+      ->capture_default_str();
   app->add_option("--grpo-steps", options->grpo.steps, "GRPO steps")->capture_default_str();
   app->add_option("--heldout", options->data.heldout_problems, "Held-out problems")->capture_default_str();
   add_eval_options(*app, options->eval);
