@@ -56,6 +56,12 @@ struct DemoOptions {
     // base model, held-out pass@1 reached 0.424 with them and 0.389 with
     // log-probabilities at the rollout temperature.
     grpo.tempered_logprobs = false;
+    // Failed completions are the longer ones, so under the token-level loss
+    // their negative advantages outweighed the positive ones on the tokens all
+    // completions share, such as correct arithmetic. Balancing the advantages
+    // by length lowered the share of wrong arithmetic steps after GRPO from
+    // 7.8% to 5.6% and raised held-out pass@1 from 0.267 to 0.292.
+    grpo.length_balanced_advantages = true;
     eval.k = 8;
     eval.max_new_tokens = 512;
   }
