@@ -225,7 +225,8 @@ void setup(CLI::App& root) {
   app->add_option("--pretrain-ema-decay", options->pretrain.train.ema_decay,
                   "Keep an exponential moving average of the base model's weights with this decay and use it "
                   "as the base model; 0 keeps the last weights")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.999999));
   app->add_option("--grpo-steps", options->grpo.steps, "GRPO steps")->capture_default_str();
   app->add_option("--heldout", options->data.heldout_problems, "Held-out problems")->capture_default_str();
   add_eval_options(*app, options->eval);

@@ -29,13 +29,13 @@ struct GRPOOptions {
   GRPOLossOptions loss;
   bool scale_rewards = true;      // divide by the group std (false for Dr. GRPO)
   bool drop_uniform_groups = false;  // DAPO dynamic sampling: skip groups with equal rewards
-  // Shift each group's advantages so that, weighted by completion length, they
-  // sum to zero (see balance_advantages_by_length in grpo_loss.h).
+  // Whether each group's advantages are shifted so that, weighted by completion
+  // length, they sum to zero (see balance_advantages_by_length in grpo_loss.h).
   bool length_balanced_advantages = false;
   double lr = 1e-5;
   int64_t warmup_steps = 0;
-  // After warm-up: constant (as verl), or a linear (as TRL) or cosine decay
-  // to min_lr_ratio * lr over the run's optimizer steps.
+  // Learning-rate shape after warm-up: constant (verl's default), or a linear
+  // (TRL's default) or cosine decay to min_lr_ratio * lr over the run.
   LRDecay lr_decay = LRDecay::kConstant;
   double min_lr_ratio = 0.0;
   double weight_decay = 0.0;

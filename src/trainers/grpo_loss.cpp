@@ -34,11 +34,11 @@ torch::Tensor balance_advantages_by_length(const torch::Tensor& advantages, cons
   if (group_size < 1 || advantages.size(0) % group_size != 0 || lengths.size(0) != advantages.size(0))
     fail("balance_advantages_by_length: {} advantages and {} lengths do not split into groups of {}",
          advantages.size(0), lengths.size(0), group_size);
-  auto a = advantages.to(torch::kFloat64).view({-1, group_size});  // [B/G, G]
-  auto l = lengths.to(torch::kFloat64).view({-1, group_size});     // [B/G, G]
-  auto total = l.sum(1, /*keepdim=*/true).clamp_min(1.0);
-  auto shift = (a * l).sum(1, /*keepdim=*/true) / total;  // token-weighted mean advantage [B/G, 1]
-  return (a - shift).reshape({-1}).to(advantages.scalar_type());
+  auto grouped = advantages.to(torch::kFloat64).view({-1, group_size});     // [B/G, G]
+  auto token_counts = lengths.to(torch::kFloat64).view({-1, group_size});   // [B/G, G]
+  auto total = token_counts.sum(1, /*keepdim=*/true).clamp_min(1.0);       // [B/G, 1]
+  auto shift = (grouped * token_counts).sum(1, /*keepdim=*/true) / total;  // token-weighted mean [B/G, 1]
+  return (grouped - shift).reshape({-1}).to(advantages.scalar_type());
 }
 
 GRPOLossOutput grpo_loss(const torch::Tensor& logprobs, const torch::Tensor& old_logprobs,

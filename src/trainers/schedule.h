@@ -11,7 +11,7 @@ namespace r1 {
 
 enum class LRDecay { kConstant, kLinear, kCosine };
 
-// Parses "constant", "linear" or "cosine"; throws r1::Error naming any other value.
+// Parses "constant", "linear" or "cosine" and throws r1::Error naming any other value.
 LRDecay parse_lr_decay(const std::string& name);
 std::string lr_decay_name(LRDecay decay);
 

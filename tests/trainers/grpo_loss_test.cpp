@@ -64,7 +64,7 @@ TEST(GroupAdvantages, RejectsUnevenGroups) {
 }
 
 // Group 0: advantages +1 and -1 on completions of 2 and 6 tokens. The
-// token-weighted mean is (2 - 6) / 8 = -0.5, so both rise by 0.5; then
+// token-weighted mean is (2 - 6) / 8 = -0.5, so both rise by 0.5, and then
 // 1.5 * 2 - 0.5 * 6 = 0. Group 1 has equal lengths and stays as it is.
 TEST(LengthBalancedAdvantages, TokenWeightedSumIsZeroPerGroup) {
   auto advantages = tensor({1.0, -1.0, 0.5, -0.5}, {4}).to(torch::kFloat32);
@@ -73,6 +73,7 @@ TEST(LengthBalancedAdvantages, TokenWeightedSumIsZeroPerGroup) {
   EXPECT_EQ(balanced.scalar_type(), torch::kFloat32);
   const std::vector<float> expected = {1.5f, -0.5f, 0.5f, -0.5f};
   for (int64_t i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(balanced[i].item<float>(), expected[i]) << i;
+
   EXPECT_THROW(balance_advantages_by_length(advantages, torch::ones({3}), 2), Error);
 }
 
