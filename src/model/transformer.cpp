@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "runtime/precision.h"
 #include "util/error.h"
 
 namespace r1 {
@@ -60,6 +61,9 @@ torch::Tensor rope_inverse_frequencies(const ModelConfig& config) {
 
 namespace {
 
+// Queries per attention block on passes without a cache (see AttentionMask).
+constexpr int64_t kQueryBlock = 64;
+
 // [..., D] -> [..., D]: (x1, x2) -> (-x2, x1) on the two halves.
 torch::Tensor rotate_half(const torch::Tensor& x) {
   auto half = x.size(-1) / 2;
@@ -71,6 +75,15 @@ torch::Tensor rotate_half(const torch::Tensor& x) {
 // x [B,H,T,D], cos/sin [B,1,T,D]
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
   return x * cos + rotate_half(x) * sin;
+}
+
+// Softmax over the last dimension in at least float32 precision, returned in
+// the scores' dtype. CPU kernels take bfloat16 in and out while summing in
+// float32; elsewhere the float32 copy is made explicitly.
+torch::Tensor softmax_probabilities(const torch::Tensor& scores) {
+  if (scores.scalar_type() == torch::kBFloat16 && scores.device().is_cpu()) return torch::softmax(scores, -1);
+  return torch::softmax(scores, -1, torch::promote_types(scores.scalar_type(), torch::kFloat32))
+      .to(scores.scalar_type());
 }
 
 torch::nn::Linear make_linear(int64_t in, int64_t out, bool bias) {
@@ -101,7 +114,7 @@ AttentionImpl::AttentionImpl(const ModelConfig& config)
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                     const torch::Tensor& bias, KVCache* cache, int64_t layer) {
+                                     const AttentionMask& mask, KVCache* cache, int64_t layer) {
   const int64_t B = x.size(0), T = x.size(1);
   const int64_t group = n_head / n_kv_head;
 
@@ -131,13 +144,25 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   }
   const int64_t S = keys.size(2);
 
-  // grouped-query attention without repeating k/v: q as [B,Hkv,G*T,D]
-  auto q_grouped = q.reshape({B, n_kv_head, group * T, head_dim});
-  auto scores = torch::matmul(q_grouped, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(head_dim));
-  scores = scores.view({B, n_kv_head, group, T, S}) + bias;  // bias [B,1,1,T,S]
-  auto probs = torch::softmax(scores, -1, torch::promote_types(scores.scalar_type(), torch::kFloat32))
-                   .to(q.scalar_type());
-  auto out = torch::matmul(probs.view({B, n_kv_head, group * T, S}), values);  // [B,Hkv,G*T,D]
+  // grouped-query attention without repeating k/v, one query block at a
+  // time: q as [B,Hkv,G,T,D]. The 1/sqrt(D) scale goes on q, which is S/D
+  // times smaller than the scores: each pass over [.., T, S] costs as much as
+  // a small model's matrix products.
+  auto q5 = q.view({B, n_kv_head, group, T, head_dim}) * (1.0 / std::sqrt(static_cast<double>(head_dim)));
+  const int64_t block = mask.query_block > 0 ? mask.query_block : T;
+  std::vector<torch::Tensor> outputs;
+  for (int64_t q0 = 0, i = 0; q0 < T; q0 += block, ++i) {
+    const int64_t rows = std::min(block, T - q0);
+    const int64_t k0 = mask.query_block > 0 ? mask.key_start[static_cast<size_t>(i)] : 0;
+    const int64_t k1 = mask.query_block > 0 ? q0 + rows : S;
+    auto q_block = q5.narrow(3, q0, rows).reshape({B, n_kv_head, group * rows, head_dim});
+    auto scores = torch::matmul(q_block, keys.narrow(2, k0, k1 - k0).transpose(-2, -1));  // [B,Hkv,G*t,s]
+    scores = scores.view({B, n_kv_head, group, rows, k1 - k0}) + mask.bias.narrow(3, q0, rows).narrow(4, k0, k1 - k0);
+    auto probs = softmax_probabilities(scores);
+    auto out = torch::matmul(probs.view({B, n_kv_head, group * rows, k1 - k0}), values.narrow(2, k0, k1 - k0));
+    outputs.push_back(out.view({B, n_kv_head, group, rows, head_dim}));
+  }
+  auto out = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 3);  // [B,Hkv,G,T,D]
 
   // merge heads: [B,H,T,D] -> [B,T,H*D]
   out = out.view({B, n_head, T, head_dim}).transpose(1, 2).reshape({B, T, n_head * head_dim});
@@ -166,8 +191,8 @@ DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& config) {
 }
 
 torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                                        const torch::Tensor& bias, KVCache* cache, int64_t layer) {
-  auto h = x + self_attn(input_layernorm(x), cos, sin, bias, cache, layer);
+                                        const AttentionMask& mask, KVCache* cache, int64_t layer) {
+  auto h = x + self_attn(input_layernorm(x), cos, sin, mask, cache, layer);
   return h + mlp(post_attention_layernorm(h));
 }
 
@@ -212,9 +237,9 @@ torch::Tensor TransformerImpl::hidden_states(const torch::Tensor& tokens, const 
   auto cos = angles.cos().to(dtype);
   auto sin = angles.sin().to(dtype);
 
-  // additive mask [B,1,1,T,S]: causal over absolute slots, padding keys and
-  // other documents' keys hidden, and each query always attends to its own slot so
-  // no row is empty
+  // additive mask [B,1,1,T,S] in the dtype of the scores: causal over
+  // absolute slots, padding keys and other documents' keys hidden, and each
+  // query always attends to its own slot so no row is empty
   auto key_slots = torch::arange(S, torch::TensorOptions().dtype(torch::kLong).device(device));
   auto query_slots = key_slots.narrow(0, past, T);
   auto causal = key_slots.view({1, S}) <= query_slots.view({T, 1});  // [T,S]
@@ -224,14 +249,28 @@ torch::Tensor TransformerImpl::hidden_states(const torch::Tensor& tokens, const 
   auto same_document = key_documents.unsqueeze(1) == query_documents.unsqueeze(2);         // [B,T,S]
   auto visible = same_document.logical_and(key_documents.ne(0).unsqueeze(1));              // [B,T,S]
   auto allowed = causal.unsqueeze(0).logical_and(visible).logical_or(self);
-  auto bias = torch::zeros({B, T, S}, torch::TensorOptions().dtype(dtype).device(device))
+  auto bias = torch::zeros({B, T, S}, torch::TensorOptions().dtype(product_dtype(device, dtype)).device(device))
                   .masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity())
                   .view({B, 1, 1, T, S});
+  AttentionMask mask{bias};
+
+  // query blocks for passes without a cache: each block starts at the first
+  // key slot that any of its queries may see
+  if (cache == nullptr && T > kQueryBlock) {
+    mask.query_block = kQueryBlock;
+    auto first_key = allowed.to(torch::kInt).argmax(-1).amin(0).to(torch::kCPU);  // [T]
+    auto first = first_key.accessor<int64_t, 1>();
+    for (int64_t q0 = 0; q0 < T; q0 += kQueryBlock) {
+      int64_t start = q0;
+      for (int64_t q = q0; q < std::min(T, q0 + kQueryBlock); ++q) start = std::min(start, first[q]);
+      mask.key_start.push_back(start);
+    }
+  }
 
   // embeddings, blocks, final norm
   auto x = model->embed_tokens(tokens);
   for (size_t i = 0; i < model->layers->size(); ++i)
-    x = model->layers[i]->as<DecoderLayer>()->forward(x, cos, sin, bias, cache, static_cast<int64_t>(i));
+    x = model->layers[i]->as<DecoderLayer>()->forward(x, cos, sin, mask, cache, static_cast<int64_t>(i));
   x = model->norm(x);
 
   if (cache != nullptr) cache->length += T;

@@ -30,15 +30,28 @@ TORCH_MODULE(RMSNorm);
 // config's rope_scaling applied ("linear" and "llama3" are supported).
 torch::Tensor rope_inverse_frequencies(const ModelConfig& config);
 
+// What each query may attend to. `bias` is the additive mask; on a pass
+// without a cache the queries are also split into blocks of `query_block`
+// (0: one block), and block i attends only to key slots key_start[i] up to its
+// last query. Earlier keys belong to other documents or to padding for every
+// query in the block, and later ones are in the future, so the blocks skip
+// the work of masked scores: packed rows of short documents need a fraction
+// of the full [T,T] products.
+struct AttentionMask {
+  torch::Tensor bias;  // [B,1,1,T,S] in the dtype of the scores
+  int64_t query_block = 0;
+  std::vector<int64_t> key_start;  // one per block
+};
+
 class AttentionImpl : public torch::nn::Module {
  public:
   explicit AttentionImpl(const ModelConfig& config);
 
-  // x [B,T,C], cos/sin [B,1,T,D], bias [B,1,1,T,S] additive mask.
-  // With a cache, this step's keys and values are written at slots
-  // cache.length .. cache.length+T-1 of layer `layer`.
+  // x [B,T,C], cos/sin [B,1,T,D]. With a cache, this step's keys and
+  // values are written at slots cache.length .. cache.length+T-1 of layer
+  // `layer`.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& bias, KVCache* cache, int64_t layer);
+                        const AttentionMask& mask, KVCache* cache, int64_t layer);
 
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
   RMSNorm q_norm{nullptr}, k_norm{nullptr};  // Qwen3 only, over D
@@ -59,7 +72,7 @@ class DecoderLayerImpl : public torch::nn::Module {
  public:
   explicit DecoderLayerImpl(const ModelConfig& config);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const torch::Tensor& bias, KVCache* cache, int64_t layer);
+                        const AttentionMask& mask, KVCache* cache, int64_t layer);
 
   RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
   Attention self_attn{nullptr};

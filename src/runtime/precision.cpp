@@ -68,6 +68,12 @@ AutocastScope::~AutocastScope() {
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
 }
 
+torch::Dtype product_dtype(torch::Device device, torch::Dtype weights) {
+  if (device.is_cuda() && at::autocast::is_enabled()) return at::autocast::get_autocast_gpu_dtype();
+  if (device.is_cpu() && at::autocast::is_cpu_enabled()) return at::autocast::get_autocast_cpu_dtype();
+  return weights;
+}
+
 AutocastPause::AutocastPause()
     : cpu_was_enabled_(at::autocast::is_cpu_enabled()), cuda_was_enabled_(at::autocast::is_enabled()) {
   at::autocast::set_cpu_enabled(false);

@@ -1,7 +1,9 @@
 // Mixed precision for training passes: weights and optimizer state stay in
 // float32 while matrix products run in bfloat16 under LibTorch's autocast.
-// Softmax, log-softmax and RMSNorm statistics run in float32 in the model
-// code, so only the products lose precision.
+// Log-softmax and RMSNorm statistics run in float32 in the model code. The
+// attention scores stay in bfloat16 from product to softmax (which sums in
+// float32), because converting [B,H,T,S] tensors between dtypes costs more on
+// CPU than the products themselves.
 #pragma once
 
 #include <torch/torch.h>
@@ -39,6 +41,10 @@ class AutocastScope {
   bool was_enabled_ = false;
   at::ScalarType previous_dtype_ = at::kBFloat16;
 };
+
+// The dtype that matrix products on `device` return: autocast's dtype where
+// autocast is on, else `weights`.
+torch::Dtype product_dtype(torch::Device device, torch::Dtype weights);
 
 // A scope that turns autocast off (CPU and CUDA) and restores the previous
 // state on exit. It gives float32 products inside a bf16-mixed pass.
