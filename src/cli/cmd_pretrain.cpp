@@ -115,6 +115,11 @@ void setup(CLI::App& root) {
   app->add_option("--slip-noticed-rate", traces.slip_noticed_rate, "Chance that a slip is noticed and corrected")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--compare-slip-rate", traces.compare_slip_rate,
+                  "Chance that a near miss (gap one or two from the number set aside) is misread as a hit; noticed "
+                  "as often as slips")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
   app->add_flag("!--ordered-chains", traces.shuffle_chains,
                "Combine numbers in the prompt's order instead of a random order");
   app->add_option("--steer-rate", traces.steer_rate, "Chance that a step takes the operation closest to the target")

@@ -133,6 +133,7 @@ nlohmann::json to_json(const PretrainStageOptions& o) {
           {"thorough_slip_noticed_rate", o.traces.thorough_slip_noticed_rate},
           {"slip_rate", o.traces.slip_rate},
           {"slip_noticed_rate", o.traces.slip_noticed_rate},
+          {"compare_slip_rate", o.traces.compare_slip_rate},
           {"steer_rate", o.traces.steer_rate},
           {"thorough_steer_rate", o.traces.thorough_steer_rate},
           {"shuffle_chains", o.traces.shuffle_chains},

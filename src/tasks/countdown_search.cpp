@@ -166,6 +166,8 @@ void validate_trace_options(const CountdownTraceOptions& options) {
   if (options.min_patience < 1 || options.max_patience < options.min_patience)
     fail("traces: invalid quick patience range [{}, {}] (empty or below 1); raise --max-patience", options.min_patience,
          options.max_patience);
+  if (options.compare_slip_rate < 0 || options.compare_slip_rate > 1)
+    fail("traces: compare_slip_rate={} must lie in [0, 1]; 0 writes no misread comparisons", options.compare_slip_rate);
   if (options.give_up_rate < 0 || options.give_up_rate > 1)
     fail("traces: give_up_rate={} must lie in [0, 1]; 0 draws the tries uniformly", options.give_up_rate);
   if (options.thorough_min_patience < 1 || options.thorough_max_patience < options.thorough_min_patience)
@@ -186,6 +188,7 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
   const bool thorough = style < options.guess_share + options.thorough_share;
   std::bernoulli_distribution slip(options.slip_rate);
   std::bernoulli_distribution noticed(thorough ? options.thorough_slip_noticed_rate : options.slip_noticed_rate);
+  std::bernoulli_distribution misread(options.compare_slip_rate);
 
   // trial and error: set one number aside, combine the others, then check
   // whether the gap to the target is the number set aside
@@ -260,6 +263,14 @@ std::string countdown_trace(const CountdownProblem& problem, const CountdownTrac
       line += " vs " + std::to_string(aside);
       hit = gap == aside;
       answer = expression + (below ? "+" : "-") + std::to_string(gap);
+      if (!hit && options.compare_slip_rate > 0 && std::llabs(gap - aside) <= 2 && misread(rng)) {
+        if (noticed(rng)) {
+          line += " yes wait, " + std::to_string(gap) + " vs " + std::to_string(aside);
+        } else {
+          hit = true;
+          answer = expression + (below ? "+" : "-") + std::to_string(aside);
+        }
+      }
     }
     think += line + (hit ? " yes\n" : " no\n");
     if (hit) break;

@@ -94,6 +94,17 @@ TEST(Precision, PauseRunsFloat32Products) {
   EXPECT_EQ(torch::mm(torch::ones({2, 2}), torch::ones({2, 2})).scalar_type(), torch::kBFloat16);
 }
 
+// product_dtype names the dtype that torch::mm returns, with and without
+// autocast, so the attention mask can be built in the scores' dtype.
+TEST(Precision, ProductDtypeMatchesTheProducts) {
+  auto ones = torch::ones({2, 2});
+  EXPECT_EQ(product_dtype(torch::kCPU, torch::kFloat32), torch::mm(ones, ones).scalar_type());
+  EXPECT_EQ(product_dtype(torch::kCPU, torch::kBFloat16), torch::kBFloat16);
+  AutocastScope autocast(torch::kCPU, Precision::kBFloat16Mixed);
+  EXPECT_EQ(product_dtype(torch::kCPU, torch::kFloat32), torch::mm(ones, ones).scalar_type());
+  EXPECT_EQ(product_dtype(torch::kCPU, torch::kFloat32), torch::kBFloat16);
+}
+
 // GRPO's log-probabilities under bf16-mixed: float32, zero on padding, close
 // to the float32 pass, and differentiable.
 TEST(Precision, CompletionLogprobsUnderBFloat16Mixed) {

@@ -40,6 +40,7 @@ TEST(CountdownTrace, EveryTraceHasTheFormat) {
 TEST(CountdownTrace, YesWithoutSlipIsCorrect) {
   CountdownTraceOptions options;
   options.slip_rate = 0;
+  options.compare_slip_rate = 0;
   options.guess_share = 0;
   std::mt19937_64 rng(2);
   int yes = 0;
@@ -125,6 +126,41 @@ TEST(CountdownTrace, QuickTriesHaveLongTail) {
   EXPECT_LT(one_try, traces * 0.6);
   EXPECT_GT(over_four, traces / 20);
   EXPECT_EQ(over_max, 0);
+}
+
+// Every misread comparison pairs two different numbers one or two apart. A
+// noticed one is followed by the same comparison read right, and an unnoticed
+// one ends the trace with "yes" and a wrong answer.
+TEST(CountdownTrace, MisreadComparisonsAreNearMisses) {
+  CountdownTraceOptions options;
+  options.slip_rate = 0;
+  options.guess_share = 0;
+  options.compare_slip_rate = 1;
+  std::mt19937_64 rng(6);
+  int noticed = 0, unnoticed = 0;
+  for (const auto& problem : problems()) {
+    const std::string trace = countdown_trace(problem, options, rng);
+    for (size_t at = trace.find(" yes wait, "); at != std::string::npos; at = trace.find(" yes wait, ", at + 1)) {
+      // "G vs A yes wait, G vs A no"
+      const size_t line_start = trace.rfind('\n', at) + 1;
+      const std::string line = trace.substr(line_start, trace.find('\n', at) - line_start);
+      const size_t gap_start = line.rfind('=', line.find(" vs ")) + 1;
+      const long gap = std::stol(line.substr(gap_start));
+      const long aside = std::stol(line.substr(line.find(" vs ") + 4));
+      EXPECT_NE(gap, aside) << line;
+      EXPECT_LE(std::labs(gap - aside), 2) << line;
+      const std::string again = std::to_string(gap) + " vs " + std::to_string(aside) + " no";
+      EXPECT_NE(line.find("wait, " + again), std::string::npos) << line;
+      ++noticed;
+    }
+    const size_t last_yes = trace.rfind(" yes\n");
+    if (last_yes != std::string::npos && !check_countdown(trace, problem).correct) ++unnoticed;
+  }
+  EXPECT_GT(noticed, 20);
+  EXPECT_GT(unnoticed, 5);
+
+  options.compare_slip_rate = 1.5;
+  EXPECT_THROW(validate_trace_options(options), Error);
 }
 
 TEST(CountdownTrace, RejectsInvalidOptions) {
