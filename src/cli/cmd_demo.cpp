@@ -27,7 +27,8 @@ struct DemoOptions {
   GRPOOptions grpo;
   EvalOptions eval;
 
-  // Settings sized so the whole demo finishes in about 15 minutes on 2 cores.
+  // Settings sized so the whole demo finishes in 15 to 20 minutes on 2 cores,
+  // depending on the machine.
   DemoOptions() {
     real_limit = 64;
     pretrain.train.steps = 1500;
