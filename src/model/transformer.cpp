@@ -258,7 +258,7 @@ torch::Tensor TransformerImpl::hidden_states(const torch::Tensor& tokens, const 
   // key slot that any of its queries may see
   if (cache == nullptr && T > kQueryBlock) {
     mask.query_block = kQueryBlock;
-    auto first_key = allowed.to(torch::kInt).argmax(-1).amin(0).to(torch::kCPU);  // [T]
+    auto first_key = allowed.to(torch::kByte).argmax(-1).amin(0).to(torch::kCPU);  // [T]
     auto first = first_key.accessor<int64_t, 1>();
     for (int64_t q0 = 0; q0 < T; q0 += kQueryBlock) {
       int64_t start = q0;
