@@ -1,6 +1,10 @@
 #include "runtime/runtime.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include <dlfcn.h>
@@ -53,11 +57,34 @@ std::string dtype_name(torch::Dtype dtype) {
   fail("dtype {} has no name here", c10::toString(dtype));
 }
 
+namespace {
+
+// True on an Intel CPU whose /proc/cpuinfo flags include the AVX-512 subsets
+// that OpenBLAS's SkylakeX kernels use.
+bool intel_cpu_with_avx512() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  bool intel = false;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("vendor_id", 0) == 0) intel = line.find("GenuineIntel") != std::string::npos;
+    if (line.rfind("flags", 0) != 0) continue;
+    std::istringstream flags(line);
+    std::set<std::string> present{std::istream_iterator<std::string>(flags), std::istream_iterator<std::string>()};
+    for (const char* needed : {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
+      if (present.count(needed) == 0) return false;
+    return intel;
+  }
+  return false;
+}
+
+}  // namespace
+
 void tune_process_environment(char** argv) {
   if (std::getenv("R1_ENVIRONMENT_TUNED") != nullptr) return;
   setenv("R1_ENVIRONMENT_TUNED", "1", 1);
   setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   setenv("OPENBLAS_THREAD_TIMEOUT", "4", 0);
+  if (intel_cpu_with_avx512()) setenv("OPENBLAS_CORETYPE", "SkylakeX", 0);
   setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295:glibc.malloc.arena_max=1", 0);
   execv("/proc/self/exe", argv);
   // execv returns only on failure; running on untuned is slower but correct.
