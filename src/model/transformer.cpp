@@ -77,9 +77,9 @@ torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const
   return x * cos + rotate_half(x) * sin;
 }
 
-// Softmax over the last dimension in at least float32 precision, returned in
-// the scores' dtype. CPU kernels take bfloat16 in and out while summing in
-// float32; elsewhere the float32 copy is made explicitly.
+// Computes the softmax over the last dimension in at least float32 precision
+// and returns it in the scores' dtype. The CPU kernel sums bfloat16 input in
+// float32, so only other dtypes and devices get an explicit float32 copy.
 torch::Tensor softmax_probabilities(const torch::Tensor& scores) {
   if (scores.scalar_type() == torch::kBFloat16 && scores.device().is_cpu()) return torch::softmax(scores, -1);
   return torch::softmax(scores, -1, torch::promote_types(scores.scalar_type(), torch::kFloat32))

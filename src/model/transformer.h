@@ -30,13 +30,12 @@ TORCH_MODULE(RMSNorm);
 // config's rope_scaling applied ("linear" and "llama3" are supported).
 torch::Tensor rope_inverse_frequencies(const ModelConfig& config);
 
-// What each query may attend to. `bias` is the additive mask; on a pass
-// without a cache the queries are also split into blocks of `query_block`
-// (0: one block), and block i attends only to key slots key_start[i] up to its
-// last query. Earlier keys belong to other documents or to padding for every
-// query in the block, and later ones are in the future, so the blocks skip
-// the work of masked scores: packed rows of short documents need a fraction
-// of the full [T,T] products.
+// What each query may attend to. `bias` is the additive mask. On a pass
+// without a cache, the queries are also split into blocks of `query_block`
+// (0: one block), and block i attends only to key slots key_start[i] up to
+// its last query. Keys before key_start[i] are padding or other documents
+// for every query of the block, so packed rows of short documents compute
+// a fraction of the full [T,T] scores.
 struct AttentionMask {
   torch::Tensor bias;  // [B,1,1,T,S] in the dtype of the scores
   int64_t query_block = 0;

@@ -76,8 +76,8 @@ struct CountdownTraceOptions {
   double thorough_slip_noticed_rate = 0.9;
   // Probability that a near miss (a gap one or two away from the number set
   // aside) is misread as a hit: "26-20=6 vs 5 yes". A misreading is noticed
-  // as often as a slip; a noticed one is followed by "wait, 6 vs 5 no" and
-  // the search continues, an unnoticed one ends it with a wrong answer.
+  // as often as a slip. A noticed one is followed by "wait, 6 vs 5 no" and
+  // the search continues, and an unnoticed one ends it with a wrong answer.
   double compare_slip_rate = 0.3;
   int64_t max_intermediate = 200;
   double steer_rate = 0.35;         // chance that a step takes the operation landing closest to the target
