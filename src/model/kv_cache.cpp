@@ -8,7 +8,7 @@ KVCache KVCache::allocate(int64_t n_layer, int64_t batch, int64_t n_kv_head, int
   cache.keys.reserve(n_layer);
   cache.values.reserve(n_layer);
   for (int64_t layer = 0; layer < n_layer; ++layer) {
-    cache.keys.push_back(torch::zeros({batch, n_kv_head, capacity, head_dim}, options));
+    cache.keys.push_back(torch::zeros({batch, n_kv_head, head_dim, capacity}, options));
     cache.values.push_back(torch::zeros({batch, n_kv_head, capacity, head_dim}, options));
   }
   return cache;

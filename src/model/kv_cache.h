@@ -3,7 +3,8 @@
 // and masking handle prompts of different lengths).
 //
 // Dimension letters: B batch rows, Hkv key/value heads, S cache capacity
-// (slots), D head dimension.
+// (slots), D head dimension. Keys are stored transposed, [D,S] per head, so a
+// decode step's scores read each head dimension's slots contiguously.
 #pragma once
 
 #include <torch/torch.h>
@@ -13,11 +14,11 @@
 namespace r1 {
 
 struct KVCache {
-  std::vector<torch::Tensor> keys;    // per layer [B, Hkv, S, D]
+  std::vector<torch::Tensor> keys;    // per layer [B, Hkv, D, S]
   std::vector<torch::Tensor> values;  // per layer [B, Hkv, S, D]
   int64_t length = 0;                 // slots filled so far
 
-  int64_t capacity() const { return keys.empty() ? 0 : keys[0].size(2); }
+  int64_t capacity() const { return values.empty() ? 0 : values[0].size(2); }
   int64_t batch_size() const { return keys.empty() ? 0 : keys[0].size(0); }
 
   // Allocates zeroed storage for n_layer layers.

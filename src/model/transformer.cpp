@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "model/decode_attention.h"
 #include "runtime/precision.h"
 #include "util/error.h"
 
@@ -133,22 +134,35 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   q = apply_rope(q, cos, sin);
   k = apply_rope(k, cos, sin);
 
-  // append to the cache; attend over every filled slot: [B,Hkv,S,D]
-  torch::Tensor keys = k, values = v;
+  // append to the cache; attend over every filled slot: keys_t [B,Hkv,D,S],
+  // values [B,Hkv,S,D]
+  torch::Tensor keys_t = k.transpose(-2, -1), values = v;
   if (cache != nullptr) {
     const int64_t start = cache->length;
-    cache->keys[layer].narrow(2, start, T).copy_(k);
+    cache->keys[layer].narrow(3, start, T).copy_(keys_t);
     cache->values[layer].narrow(2, start, T).copy_(v);
-    keys = cache->keys[layer].narrow(2, 0, start + T);
+    keys_t = cache->keys[layer].narrow(3, 0, start + T);
     values = cache->values[layer].narrow(2, 0, start + T);
   }
-  const int64_t S = keys.size(2);
+  const int64_t S = values.size(2);
 
   // grouped-query attention without repeating k/v, one query block at a
   // time: q as [B,Hkv,G,T,D]. The 1/sqrt(D) scale goes on q, which is S/D
   // times smaller than the scores: each pass over [.., T, S] costs as much as
   // a small model's matrix products.
   auto q5 = q.view({B, n_kv_head, group, T, head_dim}) * (1.0 / std::sqrt(static_cast<double>(head_dim)));
+
+  // a decode step on CPU: the loops of decode_attention.h in place of the
+  // batched products
+  if (cache != nullptr && T == 1) {
+    auto bias = mask.bias.view({B, S});
+    auto q4 = q5.view({B, n_kv_head, group, head_dim});
+    if (decode_attention_applies(q4, cache->keys[layer], cache->values[layer], bias)) {
+      auto out = decode_attention(q4, cache->keys[layer], cache->values[layer], S, bias);  // [B,Hkv,G,D]
+      return o_proj(out.view({B, 1, n_head * head_dim}));
+    }
+  }
+
   const int64_t block = mask.query_block > 0 ? mask.query_block : T;
   std::vector<torch::Tensor> outputs;
   for (int64_t q0 = 0, i = 0; q0 < T; q0 += block, ++i) {
@@ -156,7 +170,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     const int64_t k0 = mask.query_block > 0 ? mask.key_start[static_cast<size_t>(i)] : 0;
     const int64_t k1 = mask.query_block > 0 ? q0 + rows : S;
     auto q_block = q5.narrow(3, q0, rows).reshape({B, n_kv_head, group * rows, head_dim});
-    auto scores = torch::matmul(q_block, keys.narrow(2, k0, k1 - k0).transpose(-2, -1));  // [B,Hkv,G*t,s]
+    auto scores = torch::matmul(q_block, keys_t.narrow(3, k0, k1 - k0));  // [B,Hkv,G*t,s]
     scores = scores.view({B, n_kv_head, group, rows, k1 - k0}) + mask.bias.narrow(3, q0, rows).narrow(4, k0, k1 - k0);
     auto probs = softmax_probabilities(scores);
     auto out = torch::matmul(probs.view({B, n_kv_head, group * rows, k1 - k0}), values.narrow(2, k0, k1 - k0));
@@ -252,7 +266,8 @@ torch::Tensor TransformerImpl::hidden_states(const torch::Tensor& tokens, const 
   auto bias = torch::zeros({B, T, S}, torch::TensorOptions().dtype(product_dtype(device, dtype)).device(device))
                   .masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity())
                   .view({B, 1, 1, T, S});
-  AttentionMask mask{bias};
+  AttentionMask mask;
+  mask.bias = bias;
 
   // query blocks for passes without a cache: each block starts at the first
   // key slot that any of its queries may see
