@@ -27,6 +27,7 @@ Precision runtime_precision(const RuntimeOptions& options, torch::Device device)
 
 torch::Device apply_runtime_options(const RuntimeOptions& options) {
   torch::Device device = parse_device(options.device);
+  flush_subnormals();  // before configure_threads starts any thread
   int threads = configure_threads(options.threads);
   seed_everything(options.seed);
   std::string precision;

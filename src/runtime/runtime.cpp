@@ -22,6 +22,8 @@ int configure_threads(int threads) {
   return threads;
 }
 
+bool flush_subnormals() { return at::globalContext().setFlushDenormal(true); }
+
 int set_openblas_threads(int threads) {
   using GetThreads = int (*)();
   using SetThreads = void (*)(int);
