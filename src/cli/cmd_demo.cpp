@@ -27,7 +27,7 @@ struct DemoOptions {
   GRPOOptions grpo;
   EvalOptions eval;
 
-  // Settings sized so the whole demo finishes in about 15 minutes on 2 cores,
+  // Settings sized so the whole demo finishes in 15 to 18 minutes on 2 cores,
   // depending on the machine.
   DemoOptions() {
     real_limit = 64;
