@@ -32,6 +32,15 @@ inline void load(Vec16& v, const float* p) { __builtin_memcpy(&v, p, sizeof v); 
 
 inline void store(float* p, const Vec16& v) { __builtin_memcpy(p, &v, sizeof v); }
 
+// Adds weight * x[0..32) to the two accumulators of a 32-float block.
+inline void add_scaled_block(Vec16& acc0, Vec16& acc1, float weight, const float* x) {
+  Vec16 x0, x1;
+  load(x0, x);
+  load(x1, x + kLanes);
+  acc0 += weight * x0;
+  acc1 += weight * x1;
+}
+
 // Computes scores [G,S] = q [G,D] . keys_t [D,S] + bias [S] for one row and
 // kv head. Rows of keys_t are C apart (the cache's capacity). Blocks may read
 // slots S..C-1, which hold finite values, but do not store their scores.
@@ -43,14 +52,7 @@ R1_CPU_CLONES void score_keys(const float* q, const float* keys_t, const float* 
     int64_t s0 = 0;
     for (; s0 < S && s0 + 2 * kLanes <= C; s0 += 2 * kLanes) {
       Vec16 acc0 = {}, acc1 = {};
-      for (int64_t d = 0; d < D; ++d) {
-        const float* keys_d = keys_t + d * C + s0;
-        Vec16 k0, k1;
-        load(k0, keys_d);
-        load(k1, keys_d + kLanes);
-        acc0 += query[d] * k0;
-        acc1 += query[d] * k1;
-      }
+      for (int64_t d = 0; d < D; ++d) add_scaled_block(acc0, acc1, query[d], keys_t + d * C + s0);
       float block[2 * kLanes];
       store(block, acc0);
       store(block + kLanes, acc1);
@@ -74,14 +76,7 @@ R1_CPU_CLONES void weigh_values(const float* probs, const float* values, float* 
     int64_t d0 = 0;
     for (; d0 + 2 * kLanes <= D; d0 += 2 * kLanes) {
       Vec16 acc0 = {}, acc1 = {};
-      for (int64_t s = 0; s < S; ++s) {
-        const float* value = values + s * D + d0;
-        Vec16 v0, v1;
-        load(v0, value);
-        load(v1, value + kLanes);
-        acc0 += p[s] * v0;
-        acc1 += p[s] * v1;
-      }
+      for (int64_t s = 0; s < S; ++s) add_scaled_block(acc0, acc1, p[s], values + s * D + d0);
       store(o + d0, acc0);
       store(o + d0 + kLanes, acc1);
     }

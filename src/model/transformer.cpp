@@ -134,8 +134,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   q = apply_rope(q, cos, sin);
   k = apply_rope(k, cos, sin);
 
-  // append to the cache; attend over every filled slot: keys_t [B,Hkv,D,S],
-  // values [B,Hkv,S,D]
+  // Append to the cache and attend over every filled slot: keys_t
+  // [B,Hkv,D,S], values [B,Hkv,S,D].
   torch::Tensor keys_t = k.transpose(-2, -1), values = v;
   if (cache != nullptr) {
     const int64_t start = cache->length;
