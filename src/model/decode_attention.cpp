@@ -5,32 +5,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "model/cpu_vector.h"
 #include "util/error.h"
 
 namespace r1 {
 
 namespace {
-
-// x86-64 builds compile the loops below three times (AVX-512, AVX2 and the
-// baseline) and pick one when the program starts, so a portable binary
-// still uses the wide registers of the CPU it runs on.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-#define R1_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define R1_CPU_CLONES
-#endif
-
-// 16 floats as one value. GCC and Clang map it onto one AVX-512 register,
-// two AVX2 registers or four SSE registers, whichever the clone targets, and
-// keep the accumulators below in registers across their loops.
-typedef float Vec16 __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16;
-
-// Vectors pass by reference: passing them by value would depend on the
-// clone's calling convention.
-inline void load(Vec16& v, const float* p) { __builtin_memcpy(&v, p, sizeof v); }
-
-inline void store(float* p, const Vec16& v) { __builtin_memcpy(p, &v, sizeof v); }
 
 // Adds weight * x[0..32) to the two accumulators of a 32-float block.
 inline void add_scaled_block(Vec16& acc0, Vec16& acc1, float weight, const float* x) {
