@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include "model/block_views.h"
 #include "model/decode_attention.h"
+#include "model/swiglu.h"
 #include "runtime/precision.h"
 #include "util/error.h"
 
@@ -65,17 +67,19 @@ namespace {
 // Queries per attention block on passes without a cache (see AttentionMask).
 constexpr int64_t kQueryBlock = 64;
 
-// [..., D] -> [..., D]: (x1, x2) -> (-x2, x1) on the two halves.
-torch::Tensor rotate_half(const torch::Tensor& x) {
-  auto half = x.size(-1) / 2;
-  auto x1 = x.narrow(-1, 0, half);
-  auto x2 = x.narrow(-1, half, half);
-  return torch::cat({-x2, x1}, -1);
+// [..., D] -> [..., D]: (x1, x2) -> (-x2, x1) on the two halves is
+// roll(x, D/2) with the first half negated, so x * cos + rotate_half(x) * sin
+// equals x * cos + roll(x, D/2) * signed_sin, where signed_sin = (-s1, s2).
+// One roll costs less than the two slices, the negation and the
+// concatenation, forward and backward.
+torch::Tensor signed_sin(const torch::Tensor& sin) {
+  const int64_t half = sin.size(-1) / 2;
+  return torch::cat({-sin.narrow(-1, 0, half), sin.narrow(-1, half, half)}, -1);
 }
 
-// x [B,H,T,D], cos/sin [B,1,T,D]
-torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin) {
-  return x * cos + rotate_half(x) * sin;
+// x [B,H,T,D], cos/signed_sin [B,1,T,D]
+torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin_signed) {
+  return x * cos + x.roll(x.size(-1) / 2, -1) * sin_signed;
 }
 
 // Computes the softmax over the last dimension in at least float32 precision
@@ -131,8 +135,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   k = k.transpose(1, 2);
 
   // rotary position embedding
-  q = apply_rope(q, cos, sin);
-  k = apply_rope(k, cos, sin);
+  const auto sin_signed = signed_sin(sin);
+  q = apply_rope(q, cos, sin_signed);
+  k = apply_rope(k, cos, sin_signed);
 
   // Append to the cache and attend over every filled slot: keys_t
   // [B,Hkv,D,S], values [B,Hkv,S,D].
@@ -163,17 +168,30 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
     }
   }
 
+  // query blocks and the key slots each may see, sliced with one backward
+  // pass per tensor (block_views.h)
   const int64_t block = mask.query_block > 0 ? mask.query_block : T;
-  std::vector<torch::Tensor> outputs;
+  std::vector<BlockRange> query_ranges, key_ranges;
   for (int64_t q0 = 0, i = 0; q0 < T; q0 += block, ++i) {
     const int64_t rows = std::min(block, T - q0);
     const int64_t k0 = mask.query_block > 0 ? mask.key_start[static_cast<size_t>(i)] : 0;
     const int64_t k1 = mask.query_block > 0 ? q0 + rows : S;
-    auto q_block = q5.narrow(3, q0, rows).reshape({B, n_kv_head, group * rows, head_dim});
-    auto scores = torch::matmul(q_block, keys_t.narrow(3, k0, k1 - k0));  // [B,Hkv,G*t,s]
-    scores = scores.view({B, n_kv_head, group, rows, k1 - k0}) + mask.bias.narrow(3, q0, rows).narrow(4, k0, k1 - k0);
+    query_ranges.push_back({q0, rows});
+    key_ranges.push_back({k0, k1 - k0});
+  }
+  auto q_blocks = block_views(q5, 3, query_ranges);
+  auto k_blocks = block_views(keys_t, 3, key_ranges);
+  auto v_blocks = block_views(values, 2, key_ranges);
+
+  std::vector<torch::Tensor> outputs;
+  for (size_t i = 0; i < query_ranges.size(); ++i) {
+    const auto [q0, rows] = query_ranges[i];
+    const auto [k0, keys] = key_ranges[i];
+    auto q_block = q_blocks[i].reshape({B, n_kv_head, group * rows, head_dim});
+    auto scores = torch::matmul(q_block, k_blocks[i]);  // [B,Hkv,G*t,s]
+    scores = scores.view({B, n_kv_head, group, rows, keys}) + mask.bias.narrow(3, q0, rows).narrow(4, k0, keys);
     auto probs = softmax_probabilities(scores);
-    auto out = torch::matmul(probs.view({B, n_kv_head, group * rows, k1 - k0}), values.narrow(2, k0, k1 - k0));
+    auto out = torch::matmul(probs.view({B, n_kv_head, group * rows, keys}), v_blocks[i]);
     outputs.push_back(out.view({B, n_kv_head, group, rows, head_dim}));
   }
   auto out = outputs.size() == 1 ? outputs[0] : torch::cat(outputs, 3);  // [B,Hkv,G,T,D]
@@ -193,7 +211,7 @@ MLPImpl::MLPImpl(const ModelConfig& config) {
 }
 
 torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
-  return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
+  return down_proj(swiglu(gate_proj(x), up_proj(x)));
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& config) {
