@@ -4,6 +4,7 @@
 
 #include "model/block_views.h"
 #include "model/decode_attention.h"
+#include "model/rms_norm.h"
 #include "model/swiglu.h"
 #include "runtime/precision.h"
 #include "util/error.h"
@@ -17,14 +18,7 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps) : eps(eps) {
   weight = register_parameter("weight", torch::ones({dim}));
 }
 
-torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
-  // normalise in at least float32 and cast back before the scale, as Hugging
-  // Face does for half precision (float64 stays float64)
-  auto x32 = x.to(torch::promote_types(x.scalar_type(), torch::kFloat32));
-  auto variance = x32.pow(2).mean(-1, /*keepdim=*/true);
-  auto normalized = (x32 * torch::rsqrt(variance + eps)).to(x.scalar_type());
-  return weight * normalized;
-}
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) { return rms_norm(x, weight, eps); }
 
 // ---------------------------------------------------------------------------
 // Rotary position embedding
