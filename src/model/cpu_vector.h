@@ -1,5 +1,5 @@
 // Portable vector building blocks for the hand-written CPU loops of the
-// model (decode attention, fused SwiGLU).
+// model (decode attention, fused SwiGLU and RMSNorm).
 #pragma once
 
 #include <cstdint>

@@ -33,8 +33,8 @@ R1_INLINE float dot(const float* a, const float* b, int64_t n) {
   return sum;
 }
 
-// y = weight * x * rstd for rows [0, rows) of C floats; rstd[r] is kept for
-// the backward pass.
+// Computes y = weight * x * rstd for rows [0, rows) of C floats and keeps
+// rstd[r] for the backward pass.
 R1_CPU_CLONES void forward_rows(const float* x, const float* weight, float* y, float* rstd, int64_t rows, int64_t C,
                                 float eps) {
   for (int64_t r = 0; r < rows; ++r) {
@@ -66,7 +66,8 @@ R1_CPU_CLONES void backward_rows(const float* x, const float* weight, const floa
   }
 }
 
-// x [rows, C] contiguous float32, weight [C]; returns y and sets *rstd [rows].
+// Returns y for contiguous float32 x [rows, C] and weight [C], and sets
+// *rstd to the rows' scales [rows].
 torch::Tensor fused_forward(const torch::Tensor& x, const torch::Tensor& weight, double eps, torch::Tensor* rstd) {
   const int64_t C = x.size(-1), rows = x.numel() / std::max<int64_t>(C, 1);
   auto y = torch::empty_like(x);

@@ -18,7 +18,7 @@ namespace r1 {
 // Face's Llama and Qwen2 do.
 torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
 
-// Whether rms_norm() takes the fused CPU path for these inputs.
+// Returns whether rms_norm() takes the fused CPU path for these inputs.
 bool rms_norm_fused_applies(const torch::Tensor& x, const torch::Tensor& weight);
 
 }  // namespace r1

@@ -68,8 +68,8 @@ R1_INLINE void sigmoid_lanes(Vec16& x) {
   x = 1.0f / (1.0f + x);
 }
 
-// out = silu(gate) * up over n elements; the tail goes through a padded
-// block.
+// Computes out = silu(gate) * up over n elements. The tail goes through a
+// padded block.
 template <class T>
 R1_INLINE void forward_block(const T* g, const T* u, T* o) {
   Vec16 gv, uv;
@@ -147,7 +147,7 @@ void parallel_chunks(int64_t n, const F& loop) {
   at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) { loop(begin, end - begin); });
 }
 
-// gate and up contiguous, same shape and dtype.
+// Returns silu(gate) * up for contiguous gate and up of one shape and dtype.
 torch::Tensor fused_forward(const torch::Tensor& gate, const torch::Tensor& up) {
   auto out = torch::empty_like(gate);
   const int64_t n = gate.numel();

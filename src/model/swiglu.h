@@ -13,11 +13,11 @@
 
 namespace r1 {
 
-// Returns silu(gate) * up, where silu(x) = x * sigmoid(x). gate and up have
-// the same shape; the result has their shape and dtype.
+// Returns silu(gate) * up, where silu(x) = x * sigmoid(x). gate and up must
+// have the same shape, and the result has their shape and dtype.
 torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up);
 
-// Whether swiglu() takes the fused CPU path for these inputs.
+// Returns whether swiglu() takes the fused CPU path for these inputs.
 bool swiglu_fused_applies(const torch::Tensor& gate, const torch::Tensor& up);
 
 }  // namespace r1

@@ -61,17 +61,16 @@ namespace {
 // Queries per attention block on passes without a cache (see AttentionMask).
 constexpr int64_t kQueryBlock = 64;
 
-// [..., D] -> [..., D]: (x1, x2) -> (-x2, x1) on the two halves is
-// roll(x, D/2) with the first half negated, so x * cos + rotate_half(x) * sin
-// equals x * cos + roll(x, D/2) * signed_sin, where signed_sin = (-s1, s2).
-// One roll costs less than the two slices, the negation and the
-// concatenation, forward and backward.
+// Rotating the halves, (x1, x2) -> (-x2, x1), equals roll(x, D/2) with the
+// first half negated. So RoPE is x * cos + roll(x, D/2) * signed_sin, where
+// signed_sin = (-s1, s2). One roll costs less than two slices, a negation and
+// a concatenation, forward and backward.
 torch::Tensor signed_sin(const torch::Tensor& sin) {
   const int64_t half = sin.size(-1) / 2;
   return torch::cat({-sin.narrow(-1, 0, half), sin.narrow(-1, half, half)}, -1);
 }
 
-// x [B,H,T,D], cos/signed_sin [B,1,T,D]
+// x [B,H,T,D], cos and signed_sin [B,1,T,D]
 torch::Tensor apply_rope(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin_signed) {
   return x * cos + x.roll(x.size(-1) / 2, -1) * sin_signed;
 }
@@ -128,10 +127,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   q = q.transpose(1, 2);
   k = k.transpose(1, 2);
 
-  // rotary position embedding
-  const auto sin_signed = signed_sin(sin);
-  q = apply_rope(q, cos, sin_signed);
-  k = apply_rope(k, cos, sin_signed);
+  // rotary position embedding (sin comes with its first half negated)
+  q = apply_rope(q, cos, sin);
+  k = apply_rope(k, cos, sin);
 
   // Append to the cache and attend over every filled slot: keys_t
   // [B,Hkv,D,S], values [B,Hkv,S,D].
@@ -261,7 +259,7 @@ torch::Tensor TransformerImpl::hidden_states(const torch::Tensor& tokens, const 
   auto freqs = positions.to(torch::kFloat32).unsqueeze(-1) * inv_freq.view({1, 1, -1});  // [B,T,D/2]
   auto angles = torch::cat({freqs, freqs}, -1).unsqueeze(1);
   auto cos = angles.cos().to(dtype);
-  auto sin = angles.sin().to(dtype);
+  auto sin = signed_sin(angles.sin()).to(dtype);
 
   // additive mask [B,1,1,T,S] in the dtype of the scores: causal over
   // absolute slots, padding keys and other documents' keys hidden, and each

@@ -46,7 +46,8 @@ class AttentionImpl : public torch::nn::Module {
  public:
   explicit AttentionImpl(const ModelConfig& config);
 
-  // x [B,T,C], cos/sin [B,1,T,D]. With a cache, this step's keys and
+  // x [B,T,C], cos and sin [B,1,T,D], with sin's first half negated (see
+  // apply_rope in transformer.cpp). With a cache, this step's keys and
   // values are written at slots cache.length .. cache.length+T-1 of layer
   // `layer`.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,

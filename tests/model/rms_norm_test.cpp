@@ -1,6 +1,6 @@
 // The fused RMSNorm against the same formula in float64 LibTorch ops,
 // forward and backward, for widths around the 16-lane blocks and for more
-// rows than one backward chunk holds.
+// rows than one backward chunk contains.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
