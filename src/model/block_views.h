@@ -2,7 +2,7 @@
 //
 // Attention without a KV cache runs in query blocks, each over the key slots
 // its queries may see, so one layer slices q, the keys and the values about
-// 3 * T / 64 times. Autograd's backward of each slice allocates a zero tensor
+// 3 * T / 128 times. Autograd's backward of each slice allocates a zero tensor
 // of the full input's size, copies the slice's gradient into it and adds it
 // to the sum: three full passes per slice. block_views() returns the same
 // slices, and its backward writes all their gradients into one tensor.

@@ -12,55 +12,6 @@ namespace r1 {
 
 namespace {
 
-typedef int32_t VecI16 __attribute__((vector_size(64)));
-
-// Loads 16 values of float32 or bfloat16 (stored as its upper 16 bits) into
-// float lanes.
-R1_INLINE void load_lanes(Vec16& v, const float* p) { load(v, p); }
-
-R1_INLINE void load_lanes(Vec16& v, const uint16_t* p) {
-  uint32_t bits[kLanes];
-  for (int64_t i = 0; i < kLanes; ++i) bits[i] = static_cast<uint32_t>(p[i]) << 16;
-  std::memcpy(&v, bits, sizeof v);
-}
-
-// Stores 16 float lanes as float32, or as bfloat16 rounded to nearest even
-// with NaN kept NaN (the rounding of c10::BFloat16).
-R1_INLINE void store_lanes(float* p, const Vec16& v) { store(p, v); }
-
-R1_INLINE void store_lanes(uint16_t* p, const Vec16& v) {
-  uint32_t bits[kLanes];
-  std::memcpy(bits, &v, sizeof v);
-  for (int64_t i = 0; i < kLanes; ++i) {
-    const uint32_t b = bits[i];
-    const bool nan = (b & 0x7fffffffu) > 0x7f800000u;
-    p[i] = nan ? static_cast<uint16_t>(0x7fc0) : static_cast<uint16_t>((b + 0x7fffu + ((b >> 16) & 1u)) >> 16);
-  }
-}
-
-// Replaces x by exp(x) in 16 lanes: x = n ln2 + r with |r| <= ln2 / 2, exp(r) by its
-// Taylor series to r^6 (relative error about 2e-7), times 2^n built in the
-// exponent bits. Inputs are clamped to [-87, 88], where 2^n stays normal.
-R1_INLINE void exp_lanes(Vec16& x) {
-  const Vec16 lo = Vec16{} - 87.0f, hi = Vec16{} + 88.0f;
-  x = x < lo ? lo : x;
-  x = x > hi ? hi : x;
-  const float round_shift = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-  Vec16 n = (x * 1.44269504f + round_shift) - round_shift;
-  Vec16 r = x - n * 0.693145752f - n * 1.42860677e-6f;
-  Vec16 p = Vec16{} + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  VecI16 exponent = (__builtin_convertvector(n, VecI16) + 127) << 23;
-  Vec16 scale;
-  std::memcpy(&scale, &exponent, sizeof scale);
-  x = p * scale;
-}
-
 // Replaces x by sigmoid(x) = 1 / (1 + exp(-x)).
 R1_INLINE void sigmoid_lanes(Vec16& x) {
   x = -x;
