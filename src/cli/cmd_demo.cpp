@@ -27,30 +27,32 @@ struct DemoOptions {
   GRPOOptions grpo;
   EvalOptions eval;
 
-  // Settings sized so the whole demo finishes in 15 to 18 minutes on 2 cores,
+  // Settings sized so the whole demo finishes in 15 to 19 minutes on 2 cores,
   // depending on the machine.
   DemoOptions() {
     real_limit = 64;
     // GRPO gains more from a longer-trained base model. On one machine,
     // 1000, 1500 and 1800 pretraining steps gave held-out pass@1 0.082, 0.135
     // and 0.160 to 0.168. GRPO from them gained 8 (in 80 steps), 18, and 17
-    // to 29 points. After 2000 steps it gained 19.5 to 34 points over three
-    // runs with different seeds.
+    // to 29 points. After 2000 steps it gained 19.5 to 34 points over six
+    // runs with different seeds or builds.
     pretrain.train.steps = 2000;
     pretrain.train.batch_size = 8;
     pretrain.pack_tokens = 512;
     pretrain.train.lr = 6e-3;
     pretrain.train.warmup_steps = 40;
-    // Two workers ran pretraining steps 7% faster, but their rounding led to
-    // another base model, and the one measured was weaker. Its held-out
-    // pass@1 was 0.125 against 0.159, and 18% of its search steps used a
-    // number not given, against 7%. So the demo pretrains on one worker.
+    // Two workers ran pretraining steps 7 to 10% faster, but their rounding
+    // led to other base models, and both measured were weaker. One reached
+    // held-out pass@1 0.125 against 0.159, with 18% of its search steps using
+    // a number not given against 7%. From the other, GRPO gained 24.3 points
+    // against 26.3. So the demo pretrains on one worker.
     pretrain.train.workers = 1;
     pretrain.train.log_every = 100;
     grpo.steps = 64;
     grpo.prompts_per_step = 16;
     grpo.group_size = 8;
-    grpo.micro_batch_rows = 16;
+    // Training passes of 8 rows took about 11% less time than passes of 16.
+    grpo.micro_batch_rows = 8;
     grpo.lr = 5e-4;
     grpo.adam_epsilon = 1e-5;
     grpo.warmup_steps = 3;

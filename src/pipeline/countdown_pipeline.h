@@ -42,7 +42,7 @@ struct PretrainStageOptions {
 // splits, so every stage regenerates the same problems.
 struct CountdownDataOptions {
   int64_t train_problems = 8000;
-  int64_t heldout_problems = 256;
+  int64_t heldout_problems = 200;
   uint64_t seed = 1;
   CountdownGeneratorOptions generator;
 };
