@@ -37,19 +37,19 @@ R1_INLINE void load(Vec16& v, const float* p) { __builtin_memcpy(&v, p, sizeof v
 
 R1_INLINE void store(float* p, const Vec16& v) { __builtin_memcpy(p, &v, sizeof v); }
 
+// Integer vectors of the same 16 lanes, and 16 bfloat16 bit patterns.
 typedef int32_t VecI16 __attribute__((vector_size(64)));
+typedef uint32_t VecU32 __attribute__((vector_size(64)));
+typedef uint16_t VecU16 __attribute__((vector_size(32)));
 
 // Loads 16 values of float32 or bfloat16 (stored as its upper 16 bits) into
 // float lanes.
 R1_INLINE void load_lanes(Vec16& v, const float* p) { load(v, p); }
 
-typedef uint16_t VecU16 __attribute__((vector_size(32)));
-typedef uint32_t VecU32 __attribute__((vector_size(64)));
-
-// The widening stays in registers: a cast between vector types of one size
-// reinterprets the bits. (Filling an array and copying it into the vector
-// went through the stack in two halves, and the wide load that followed
-// stalled on them.)
+// The bfloat16 load widens in registers, because a cast between vector types
+// of one size reinterprets the bits. Filling an array and copying it into the
+// vector went through the stack in two halves, and the wide load after them
+// stalled.
 R1_INLINE void load_lanes(Vec16& v, const uint16_t* p) {
   VecU16 half;
   __builtin_memcpy(&half, p, sizeof half);
