@@ -27,14 +27,14 @@ struct DemoOptions {
   GRPOOptions grpo;
   EvalOptions eval;
 
-  // Settings sized so the whole demo finishes in 15 to 19 minutes on 2 cores,
+  // Settings sized so the whole demo finishes in 13 to 19 minutes on 2 cores,
   // depending on the machine.
   DemoOptions() {
     real_limit = 64;
     // GRPO gains more from a longer-trained base model. On one machine,
     // 1000, 1500 and 1800 pretraining steps gave held-out pass@1 0.082, 0.135
     // and 0.160 to 0.168. GRPO from them gained 8 (in 80 steps), 18, and 17
-    // to 29 points. After 2000 steps it gained 19.5 to 34 points over six
+    // to 29 points. After 2000 steps it gained 19.5 to 34 points over eight
     // runs with different seeds or builds.
     pretrain.train.steps = 2000;
     pretrain.train.batch_size = 8;
