@@ -13,8 +13,8 @@ namespace r1 {
 
 namespace {
 
-// Where row r of the scores, viewed as [rows, s], finds its bias row: the
-// scores hold `heads` heads of `queries` rows per batch entry.
+// Layout that maps row r of the scores, viewed as [rows, s], to its bias row.
+// The scores contain `heads` heads of `queries` rows per batch entry.
 struct RowLayout {
   int64_t queries = 0;     // t
   int64_t heads = 0;       // product of the head dimensions

@@ -13,9 +13,9 @@ namespace {
 
 constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 
-// A causal mask over `keys` key slots for `queries` queries that sit at the
-// end, with the first `padding` keys hidden from everyone, cut out of a wider
-// mask so its rows are strided like the slices the attention passes: [B,1,1,t,s].
+// Returns a causal mask [B,1,1,t,s] with the queries at the last key slots
+// and the first `padding` * b keys of row b hidden. It is cut out of a wider
+// mask, so its rows are strided like the slices the attention passes.
 torch::Tensor causal_bias(int64_t batch, int64_t queries, int64_t keys, int64_t padding) {
   auto full = torch::zeros({batch, 1, 1, queries + 3, keys + 5});
   for (int64_t b = 0; b < batch; ++b)
